@@ -1,0 +1,115 @@
+"""Tests of course_utils.toy_data: the 1-D mixture of lesson 4 and its snapshot figure."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils.toy_data import Mixture1D, plot_density_snapshots  # noqa: E402
+
+
+def test_sample_shape_dtype_and_repeatability():
+    mixture = Mixture1D()
+    first = mixture.sample(1000, seed=3)
+    assert first.shape == (1000, 1)
+    assert first.dtype == np.float32
+    np.testing.assert_array_equal(first, mixture.sample(1000, seed=3))
+    assert not np.array_equal(first, mixture.sample(1000, seed=4))
+
+
+def test_samples_follow_the_components():
+    mixture = Mixture1D(means=(-3.0, 5.0), stds=(0.2, 0.4), weights=(0.25, 0.75))
+    values = mixture.sample(20000, seed=0).ravel()
+    left, right = values[values < 1.0], values[values >= 1.0]
+    assert abs(len(left) / len(values) - 0.25) < 0.02
+    assert abs(left.mean() + 3.0) < 0.02 and abs(left.std() - 0.2) < 0.02
+    assert abs(right.mean() - 5.0) < 0.02 and abs(right.std() - 0.4) < 0.02
+
+
+def test_equal_weights_by_default_and_stored_as_tuples():
+    mixture = Mixture1D(means=[0.0, 1.0, 2.0], stds=[1.0, 1.0, 1.0])
+    assert mixture.weights == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert isinstance(mixture.means, tuple) and isinstance(mixture.stds, tuple)
+
+
+def test_density_integrates_to_one_and_matches_a_single_gaussian():
+    mixture = Mixture1D()
+    grid = np.linspace(-10, 10, 20001)
+    assert np.trapezoid(mixture.density(grid), grid) == pytest.approx(1.0, abs=1e-6)
+    single = Mixture1D(means=(1.0,), stds=(2.0,))
+    expected = np.exp(-0.5 * ((0.0 - 1.0) / 2.0) ** 2) / (2.0 * np.sqrt(2 * np.pi))
+    assert single.density(np.array([0.0]))[0] == pytest.approx(expected)
+    assert single.density(np.zeros((2, 3))).shape == (2, 3)
+
+
+def test_plot_range_covers_the_components():
+    low, high = Mixture1D(means=(-2.0, 2.0), stds=(0.5, 1.0)).plot_range(margin=3.0)
+    assert (low, high) == (-3.5, 5.0)
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"means": ()}, ValueError, "means"),
+    ({"means": "ab"}, TypeError, "means"),
+    ({"stds": (0.5,)}, ValueError, "stds"),
+    ({"stds": (0.5, 0.0)}, ValueError, "stds"),
+    ({"weights": (1.0,)}, ValueError, "weights"),
+    ({"weights": (0.7, 0.7)}, ValueError, "weights"),
+    ({"weights": (1.5, -0.5)}, ValueError, "weights"),
+])
+def test_mixture_rejects_bad_parameters(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        Mixture1D(**kwargs)
+
+
+def test_sample_and_density_reject_bad_arguments():
+    mixture = Mixture1D()
+    with pytest.raises(TypeError, match="n must be an integer"):
+        mixture.sample(2.5)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        mixture.sample(0)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        mixture.sample(5, seed=-1)
+    with pytest.raises(TypeError, match="x must"):
+        mixture.density("x")
+    with pytest.raises(ValueError, match="x contains NaN"):
+        mixture.density([np.nan])
+
+
+def test_plot_density_snapshots_draws_one_panel_per_step():
+    mixture = Mixture1D()
+    snapshots = {0: np.zeros((50, 1)), 10: mixture.sample(200, seed=1), 99: np.full(30, 100.0)}
+    figure = plot_density_snapshots(mixture, snapshots, n_columns=2, bins=20, title="toy")
+    try:
+        used = [axis for axis in figure.axes if axis.get_visible() and axis.axison]
+        assert [axis.get_title() for axis in used] == ["step 0", "step 10", "step 99"]
+        assert len(figure.axes) == 4  # 2 x 2 grid, the last panel switched off
+        assert figure._suptitle.get_text() == "toy"
+        for axis in used:
+            assert axis.get_xlabel() == "x" and axis.get_ylabel() == "density"
+            assert len(axis.patches) == 20  # the histogram bars
+            curve_x, curve_y = axis.lines[0].get_data()
+            np.testing.assert_allclose(curve_y, mixture.density(curve_x))
+        # samples far outside the range are clipped into the last bin, not dropped
+        last_bars = [patch.get_height() for patch in used[2].patches]
+        assert last_bars[-1] > 0 and sum(last_bars[:-1]) == 0
+    finally:
+        plt.close(figure)
+
+
+def test_plot_density_snapshots_rejects_bad_arguments():
+    mixture = Mixture1D()
+    with pytest.raises(TypeError, match="mixture"):
+        plot_density_snapshots((0.0, 1.0), {0: np.zeros(3)})
+    with pytest.raises(ValueError, match="snapshots"):
+        plot_density_snapshots(mixture, {})
+    with pytest.raises(ValueError, match="snapshots"):
+        plot_density_snapshots(mixture, [np.zeros(3)])
+    with pytest.raises(ValueError, match=r"snapshots\[5\]"):
+        plot_density_snapshots(mixture, {5: np.zeros((2, 2, 2))})
+    with pytest.raises(ValueError, match="bins"):
+        plot_density_snapshots(mixture, {0: np.zeros(3)}, bins=1)
+    with pytest.raises(TypeError, match="n_columns"):
+        plot_density_snapshots(mixture, {0: np.zeros(3)}, n_columns=1.5)
