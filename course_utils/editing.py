@@ -1,0 +1,220 @@
+"""Plumbing for the image-editing lessons: pixel measures, baselines, masks, slider figures.
+
+The lessons write the ideas themselves (interpolation, the inversion loop, masked
+inversion for inpainting, fine-tuning a GAN). This module holds what they lean on:
+
+* :func:`stroke_thickness` and :func:`slant` -- two attributes of a digit measured from its
+  pixels alone, so a direction in latent space can be fitted to them;
+* :func:`nearest_images` -- the nearest-training-image baseline an inversion must beat;
+* :func:`box_mask` and :func:`region_mse` -- the hidden region of an inpainting task and
+  the error measured inside it;
+* :func:`slider_strip` -- the static figure that stands in for interactive sliders;
+* :func:`widgets_available` -- whether an interactive ipywidgets slider can be shown.
+
+Images follow the course's convention: float arrays shaped ``(N, 28, 28, 1)`` (or
+``(N, H, W)``) with 0 = background and 1 = ink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_utils.validation import as_float_array, as_images, check_int
+
+# ------------------------------------------------------------------- pixel attributes
+
+
+def stroke_thickness(images) -> np.ndarray:
+    """Mean stroke width of each image, in pixels, measured from the pixels alone.
+
+    A stroke of length ``L`` and width ``w`` has area ``L * w`` and an outline about
+    ``2 * L`` long, so ``w ~= 2 * area / outline``. For grey-level images the area is the
+    total ink and the outline is the total variation (the sum of absolute differences
+    between horizontally and vertically neighbouring pixels), which equals the number of
+    edge pixel-sides for a black-and-white image. No threshold, no skeleton.
+
+    Returns a float64 array of shape ``(N,)``; a blank image gets thickness 0.
+    """
+    pixels = as_images(images, "images")[..., 0].astype(np.float64)
+    padded = np.pad(pixels, ((0, 0), (1, 1), (1, 1)))  # so strokes touching the border count their outline
+    outline = (np.abs(np.diff(padded, axis=1)).sum(axis=(1, 2))
+               + np.abs(np.diff(padded, axis=2)).sum(axis=(1, 2)))
+    ink = pixels.sum(axis=(1, 2))
+    return np.where(outline > 0, 2.0 * ink / np.maximum(outline, 1e-12), 0.0)
+
+
+def slant(images) -> np.ndarray:
+    """Slant of each digit from its second image moments: horizontal shift per pixel upwards.
+
+    With ``x`` to the right and ``y`` upwards, both centred on the ink's centre of mass,
+    the slant is ``cov(x, y) / var(y)``: the slope of the line that best predicts a
+    pixel's column from its height. 0 is upright, positive leans right (top to the right),
+    negative leans left; ``arctan(slant)`` is the angle from the vertical. A blank image
+    gets 0.
+
+    Returns a float64 array of shape ``(N,)``.
+    """
+    pixels = as_images(images, "images")[..., 0].astype(np.float64)
+    height, width = pixels.shape[1:]
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float64)
+    y = -rows  # image rows grow downwards; make "up" positive
+    x = columns
+    mass = pixels.sum(axis=(1, 2))
+    safe_mass = np.maximum(mass, 1e-12)
+    mean_x = (pixels * x).sum(axis=(1, 2)) / safe_mass
+    mean_y = (pixels * y).sum(axis=(1, 2)) / safe_mass
+    dx = x[None] - mean_x[:, None, None]
+    dy = y[None] - mean_y[:, None, None]
+    covariance = (pixels * dx * dy).sum(axis=(1, 2)) / safe_mass
+    variance_y = (pixels * dy * dy).sum(axis=(1, 2)) / safe_mass
+    return np.where((mass > 0) & (variance_y > 1e-12), covariance / np.maximum(variance_y, 1e-12), 0.0)
+
+
+# ------------------------------------------------------------------------ baselines
+
+
+def nearest_images(queries, pool, *, batch_size: int = 256):
+    """For each query image, the pool image with the smallest mean squared pixel error.
+
+    This is the baseline a GAN inversion has to beat: "copy the closest training image".
+
+    Returns ``(indices, errors)``: int64 indices into ``pool`` and the float64 mean squared
+    error (over pixels) between each query and its nearest pool image, both shaped ``(N,)``.
+    """
+    queries = as_images(queries, "queries")
+    pool = as_images(pool, "pool")
+    if len(pool) == 0:
+        raise ValueError("pool must hold at least one image")
+    if queries.shape[1:] != pool.shape[1:]:
+        raise ValueError(f"queries and pool must have the same image shape, got {queries.shape[1:]} and {pool.shape[1:]}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    flat_pool = pool.reshape(len(pool), -1).astype(np.float64)
+    pool_norms = (flat_pool ** 2).sum(axis=1)
+    n_pixels = flat_pool.shape[1]
+    indices = np.zeros(len(queries), np.int64)
+    errors = np.zeros(len(queries), np.float64)
+    for start in range(0, len(queries), batch_size):
+        block = queries[start:start + batch_size].reshape(-1, n_pixels).astype(np.float64)
+        # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, for every pair at once
+        squared = (block ** 2).sum(axis=1)[:, None] + pool_norms[None, :] - 2.0 * block @ flat_pool.T
+        best = np.argmin(squared, axis=1)
+        indices[start:start + len(block)] = best
+        errors[start:start + len(block)] = np.maximum(squared[np.arange(len(block)), best], 0.0) / n_pixels
+    return indices, errors
+
+
+# --------------------------------------------------------------------- inpainting
+
+
+def box_mask(top: int, left: int, height: int, width: int, *, image_size: int = 28) -> np.ndarray:
+    """A mask shaped ``(image_size, image_size, 1)``: 1 inside the box (hidden), 0 outside.
+
+    ``1 - mask`` is then the region an inpainting inversion is allowed to look at.
+    """
+    image_size = check_int(image_size, "image_size", minimum=1)
+    top = check_int(top, "top", minimum=0, maximum=image_size - 1)
+    left = check_int(left, "left", minimum=0, maximum=image_size - 1)
+    height = check_int(height, "height", minimum=1, maximum=image_size - top)
+    width = check_int(width, "width", minimum=1, maximum=image_size - left)
+    mask = np.zeros((image_size, image_size, 1), np.float32)
+    mask[top:top + height, left:left + width] = 1.0
+    return mask
+
+
+def region_mse(images, targets, mask) -> np.ndarray:
+    """Mean squared error of each image against its target, over the pixels where ``mask`` is 1.
+
+    ``mask`` is one image-shaped mask (``(H, W)`` or ``(H, W, 1)``) shared by all images,
+    or one mask per image (``(N, H, W)`` or ``(N, H, W, 1)``). Returns float64 ``(N,)``.
+    """
+    images = as_images(images, "images")
+    targets = as_images(targets, "targets")
+    if images.shape != targets.shape:
+        raise ValueError(f"images and targets must have the same shape, got {images.shape} and {targets.shape}")
+    mask = as_float_array(mask, "mask", ndim=(2, 3, 4))
+    if mask.size and (mask.min() < 0 or mask.max() > 1):
+        raise ValueError("mask must hold values in [0, 1] (1 = pixel counted)")
+    if mask.ndim == 2 or (mask.ndim == 3 and mask.shape[-1] == 1 and mask.shape[:2] == images.shape[1:3]):
+        mask = mask.reshape(1, *images.shape[1:3], 1)
+    elif mask.ndim == 3:
+        mask = mask[..., None]
+    if mask.shape[1:] != images.shape[1:] or mask.shape[0] not in (1, len(images)):
+        raise ValueError(f"mask shape {mask.shape} does not fit images shaped {images.shape}")
+    weights = np.broadcast_to(mask, images.shape)
+    counted = weights.sum(axis=(1, 2, 3))
+    if np.any(counted == 0):
+        raise ValueError("mask selects no pixel for at least one image")
+    squared = (images.astype(np.float64) - targets) ** 2
+    return (squared * weights).sum(axis=(1, 2, 3)) / counted
+
+
+# ------------------------------------------------------------------ slider figures
+
+
+def slider_strip(rows, values, *, row_labels=None, value_label: str = "slider value",
+                 title: str | None = None, value_range=(0.0, 1.0), scale: float = 0.9):
+    """The static twin of an interactive slider: one row per edited image, one column per value.
+
+    Args:
+        rows: images shaped ``(n_rows, n_values, H, W)`` or ``(n_rows, n_values, H, W, 1)``:
+            ``rows[i, j]`` is image ``i`` with the slider at ``values[j]``.
+        values: the ``n_values`` slider positions, written under the columns.
+        row_labels: None or ``n_rows`` strings written left of the rows.
+        value_label: name of the slider, the x-axis label of the figure.
+        title: figure title.
+        value_range: pixel range of the images (``(-1, 1)`` for raw tanh output).
+        scale: size of one image in inches.
+
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    array = as_float_array(rows, "rows", ndim=(4, 5))
+    if array.ndim == 5 and array.shape[-1] != 1:
+        raise ValueError(f"rows must hold grayscale images, got shape {array.shape}")
+    n_rows, n_values = array.shape[:2]
+    if n_rows == 0 or n_values == 0:
+        raise ValueError("rows must hold at least one image")
+    images = as_images(array.reshape(n_rows * n_values, *array.shape[2:]), "rows", value_range=value_range)
+    images = images.reshape(n_rows, n_values, *images.shape[1:3])
+    values = as_float_array(values, "values", ndim=1)
+    if len(values) != n_values:
+        raise ValueError(f"values must have one entry per column: {len(values)} values for {n_values} columns")
+    if row_labels is not None:
+        row_labels = [str(label) for label in row_labels]
+        if len(row_labels) != n_rows:
+            raise ValueError(f"row_labels must have one entry per row: {len(row_labels)} for {n_rows} rows")
+    figure, axes = plt.subplots(n_rows, n_values, figsize=(n_values * scale + 0.6, n_rows * scale + 0.8),
+                                squeeze=False)
+    for row in range(n_rows):
+        for column in range(n_values):
+            axis = axes[row, column]
+            axis.imshow(images[row, column], cmap="gray_r", vmin=value_range[0], vmax=value_range[1])
+            axis.set_xticks([])
+            axis.set_yticks([])
+            axis.grid(False)
+            if row == n_rows - 1:
+                axis.set_xlabel(f"{values[column]:.3g}", fontsize=8)
+            if column == 0 and row_labels is not None:
+                axis.set_ylabel(row_labels[row], fontsize=8)
+    figure.supxlabel(value_label)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def widgets_available() -> bool:
+    """True when interactive ipywidgets can be displayed: ipywidgets is installed and the
+    code runs in a Jupyter kernel (JupyterLab, Notebook, Colab, VS Code).
+
+    A kernel cannot tell whether a person is watching (papermill and nbval also run one),
+    so a lesson always draws the static figure as well; the widget is extra.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
