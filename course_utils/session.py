@@ -8,6 +8,7 @@ numbers can see why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -18,6 +19,33 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from course_utils.validation import check_int  # noqa: E402
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send what C++ code writes to the process's stderr to /dev/null for a moment.
+
+    TensorFlow prints a few lines from C++ while it loads and looks for GPUs ("All log
+    messages before absl::InitializeLog()", "Could not find cuda drivers") that
+    ``TF_CPP_MIN_LOG_LEVEL`` does not stop. Python exceptions are unaffected.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real file descriptor 2 (some embedded consoles)
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+with native_stderr_silenced():
+    import tensorflow  # noqa: E402,F401  (loaded once here, quietly, for every module)
 
 
 def in_colab() -> bool:
@@ -59,7 +87,8 @@ def setup(seed: int = 42, *, verbose: bool = True) -> dict:
 
     from course_utils.data import is_online
 
-    gpus = tf.config.list_physical_devices("GPU")
+    with native_stderr_silenced():
+        gpus = tf.config.list_physical_devices("GPU")
     report = {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,

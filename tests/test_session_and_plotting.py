@@ -1,0 +1,91 @@
+"""setup(), artifacts_dir() and the plotting helpers."""
+
+import random
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import course_utils as cu  # noqa: E402
+
+
+def test_setup_seeds_everything_and_reports(capsys):
+    report = cu.setup(5)
+    first = (random.random(), np.random.rand())
+    import keras
+    first_keras = keras.ops.convert_to_numpy(keras.random.normal((3,)))
+    cu.setup(5, verbose=False)
+    assert (random.random(), np.random.rand()) == first
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(keras.random.normal((3,))), first_keras)
+    printed = capsys.readouterr().out
+    assert "TensorFlow" in printed and "Network:" in printed and "Colab: no" in printed
+    assert report["seed"] == 5 and report["colab"] is False
+    assert set(report) >= {"python", "tensorflow", "keras", "numpy", "device", "online"}
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: cu.setup(-3), ValueError, "seed must be >= 0"),
+    (lambda: cu.setup("42"), TypeError, "seed must be an integer"),
+    (lambda: cu.setup(1, verbose="yes"), TypeError, "verbose must be True or False"),
+])
+def test_setup_rejects_bad_input(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+def test_artifacts_dir_honours_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "models"))
+    assert cu.paths.artifacts_dir() == tmp_path / "models"
+    assert (tmp_path / "models").is_dir()
+    monkeypatch.delenv("COURSE_ARTIFACTS")
+    assert cu.paths.artifacts_dir().name == "artifacts"  # a source checkout
+
+
+def test_show_images_draws_a_labelled_grid():
+    images = np.random.default_rng(0).uniform(size=(12, 28, 28, 1))
+    figure = cu.plotting.show_images(images, labels=list(range(12)), n_columns=5, title="digits")
+    axes = figure.axes
+    assert len(axes) == 15  # 3 rows of 5
+    np.testing.assert_allclose(axes[7].images[0].get_array(), images[7, ..., 0])
+    assert axes[7].get_title() == "7"
+    assert figure._suptitle.get_text() == "digits"
+
+
+def test_show_images_accepts_tanh_range():
+    figure = cu.plotting.show_images(np.full((2, 28, 28), -1.0), value_range=(-1, 1))
+    assert figure.axes[0].images[0].get_clim() == (-1, 1)
+
+
+def test_plot_history_draws_both_curves():
+    figure = cu.plotting.plot_history({"loss": [3, 2, 1], "val_loss": [3.5, 2.5, 2.0], "accuracy": [0.1, 0.5, 0.9]},
+                                      metrics=("loss", "accuracy"))
+    loss_axis = figure.axes[0]
+    assert [list(line.get_ydata()) for line in loss_axis.lines] == [[3, 2, 1], [3.5, 2.5, 2.0]]
+    assert loss_axis.get_xlabel() == "epoch" and loss_axis.get_ylabel() == "loss"
+    assert len(figure.axes[1].lines) == 1
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: cu.plotting.show_images(np.zeros((0, 28, 28))), ValueError, "at least one image"),
+    (lambda: cu.plotting.show_images(np.zeros((2, 28, 28)), labels=[1]), ValueError, "one entry per image"),
+    (lambda: cu.plotting.show_images(np.zeros((2, 28, 28)), n_columns=0), ValueError, "n_columns must be >= 1"),
+    (lambda: cu.plotting.show_images(np.full((2, 28, 28), -1.0)), ValueError, "pixel values in [0.0, 1.0]"),
+    (lambda: cu.plotting.show_images(np.zeros((28, 28))), ValueError, "images must have 3 or 4 dimensions"),
+    (lambda: cu.plotting.plot_history([1, 2]), TypeError, "history must be a keras History"),
+    (lambda: cu.plotting.plot_history({"loss": [1]}, metrics=("accuracy",)), ValueError, "not in the history"),
+])
+def test_plotting_rejects_bad_input(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: cu.exercises.Exercise("", print, "", ""), TypeError, "name must be a non-empty string"),
+    (lambda: cu.exercises.Exercise("x", "not callable", "", ""), TypeError, "grader must be callable"),
+])
+def test_exercise_rejects_bad_definitions(call, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        call()
