@@ -15,8 +15,8 @@ import random
 import sys
 
 # TensorFlow reads this when it is first imported; setting it here, before anything
-# imports TensorFlow, hides its C++ INFO and WARNING lines (oneDNN stays on).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# imports TensorFlow, hides its C++ INFO, WARNING and ERROR log lines (oneDNN stays on).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from course_utils.validation import check_int  # noqa: E402
 

@@ -81,13 +81,16 @@ class Exercise:
             return INCORRECT, f"Incorrect: your code raised {type(error).__name__}: {error}"
         return CORRECT, "Correct!"
 
-    def check(self, answer=...) -> bool:
-        """Grade ``answer``, print the verdict, and return True when it is correct."""
+    def check(self, answer=...) -> None:
+        """Grade ``answer`` and print the verdict (use :meth:`grade` to get it as a value).
+
+        It returns nothing on purpose: a notebook cell that ends with ``ex.q.check(...)``
+        then shows only the message, also under nbval, which ignores a trailing ``;``.
+        """
         outcome, message = self.grade(answer)
         print(f"[{self.name}] {message}")
         if outcome == INCORRECT:
             print(f"[{self.name}] Stuck? Call .hint(), or .solution() to see one answer.")
-        return outcome == CORRECT
 
     def hint(self) -> None:
         """Print the hint."""
