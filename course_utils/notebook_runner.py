@@ -82,6 +82,9 @@ def execute(path, output_path, parameters=None, *, cell_timeout: int = 900) -> f
     import papermill
 
     path = Path(path)
+    _load(path)  # a clear ValueError for a missing or non-notebook path
+    if parameters is not None and not isinstance(parameters, dict):
+        raise TypeError(f"parameters must be a dict of names to values, got {type(parameters).__name__}")
     output_path = Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -102,6 +105,7 @@ def execute_in_place(path, *, cell_timeout: int = 900) -> float:
     import nbformat
 
     path = Path(path)
+    _load(path)  # a clear ValueError for a missing or non-notebook path
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = nbclient.NotebookClient(notebook, timeout=cell_timeout, kernel_name=KERNEL_NAME,

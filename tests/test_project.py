@@ -61,7 +61,14 @@ def test_notebook_runner_reads_parameters_and_smoke_values(tmp_path):
 @pytest.mark.parametrize("call, words", [
     (lambda tmp_path: notebook_runner.parameter_names(tmp_path / "missing.ipynb"), "path must be an existing .ipynb file"),
     (lambda tmp_path: notebook_runner.list_notebooks(tmp_path / "nowhere"), "folder must be an existing directory"),
+    (lambda tmp_path: notebook_runner.execute(tmp_path / "a.txt", tmp_path / "b.ipynb"), "path must be an existing .ipynb file"),
+    (lambda tmp_path: notebook_runner.execute_in_place(tmp_path / "missing.ipynb"), "path must be an existing .ipynb file"),
 ])
 def test_notebook_runner_rejects_bad_paths(call, words, tmp_path):
     with pytest.raises(ValueError, match=words):
         call(tmp_path)
+
+
+def test_notebook_runner_rejects_parameters_that_are_not_a_dict():
+    with pytest.raises(TypeError, match="parameters must be a dict"):
+        notebook_runner.execute(notebook_runner.list_notebooks()[0], REPOSITORY / "build" / "x.ipynb", [("EPOCHS", 1)])
