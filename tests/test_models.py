@@ -1,0 +1,267 @@
+"""Unit tests of course_utils.models: tiny models and one-epoch trainings only."""
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils import models
+
+
+@pytest.fixture(scope="module")
+def keras():
+    import keras
+
+    return keras
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    """A small, real DigitData (scikit-learn digits) cut down to a few hundred images."""
+    full = cu.data.load_sklearn_digits(seed=0)
+    return cu.data.DigitData(full.x_train[:200], full.y_train[:200], full.x_val[:60], full.y_val[:60],
+                             full.x_test[:80], full.y_test[:80], full.name)
+
+
+@pytest.fixture()
+def artifacts(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path))
+    return tmp_path
+
+
+# ------------------------------------------------------------------- build_classifier
+
+
+def test_classifier_outputs_ten_logits_and_has_the_promised_layers(keras):
+    model = models.build_classifier()
+    images = np.random.default_rng(0).uniform(size=(5, 28, 28, 1)).astype("float32")
+    logits = np.asarray(model(images, training=False))
+    assert logits.shape == (5, 10)
+    # logits, not probabilities: rows do not sum to one and values can be negative
+    assert not np.allclose(logits.sum(axis=1), 1.0)
+    assert model.get_layer("logits").activation.__name__ == "linear"
+    assert model.get_layer("features").units == 128
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    assert model.name == "digit_classifier"
+    assert model.input_shape == (None, 28, 28, 1)
+
+
+def test_classifier_options_change_the_architecture():
+    with_augmentation = models.build_classifier(augment=True)
+    without = models.build_classifier(augment=False, filters=(8,), feature_units=16, name="tiny")
+    assert "augmentation" in [layer.name for layer in with_augmentation.layers]
+    assert "augmentation" not in [layer.name for layer in without.layers]
+    assert without.get_layer("features").units == 16
+    assert without.get_layer("block1_conv").filters == 8
+    assert without.name == "tiny"
+    # same weights in both: augmentation has none
+    assert with_augmentation.count_params() > without.count_params()
+
+
+def test_augmentation_is_active_in_training_only():
+    block = models.augmentation_block(seed=3)
+    images = cu.data.load_sklearn_digits(seed=0).x_test[:4]
+    np.testing.assert_allclose(np.asarray(block(images, training=False)), images)
+    assert not np.allclose(np.asarray(block(images, training=True)), images)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"name": ""}, TypeError),
+    ({"name": 3}, TypeError),
+    ({"filters": ()}, TypeError),
+    ({"filters": "16"}, TypeError),
+    ({"filters": (16, 0)}, ValueError),
+    ({"filters": (16, 2.5)}, TypeError),
+    ({"feature_units": 0}, ValueError),
+    ({"dropout": 1.0}, ValueError),
+    ({"dropout": -0.1}, ValueError),
+    ({"augment": "yes"}, TypeError),
+    ({"seed": -1}, ValueError),
+])
+def test_build_classifier_rejects_bad_arguments(kwargs, error):
+    with pytest.raises(error, match=next(iter(kwargs)) if kwargs != {"name": 3} else "name"):
+        models.build_classifier(**kwargs)
+
+
+def test_compile_uses_sparse_cross_entropy_on_logits(keras):
+    model = models.compile_classifier(models.build_classifier(augment=False), learning_rate=0.01)
+    assert isinstance(model.loss, keras.losses.SparseCategoricalCrossentropy)
+    assert model.loss.from_logits is True
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="learning_rate"):
+        models.compile_classifier(model, learning_rate=0.0)
+    with pytest.raises(TypeError, match="model"):
+        models.compile_classifier("a model")
+
+
+# ------------------------------------------------------------------ feature_extractor
+
+
+def test_feature_extractor_returns_the_features_layer_output(keras):
+    keras.utils.set_random_seed(0)
+    model = models.build_classifier(augment=False, feature_units=32)
+    extractor = models.feature_extractor(model)
+    images = cu.data.load_sklearn_digits(seed=0).x_test[:6]
+    features = np.asarray(extractor(images, training=False))
+    assert features.shape == (6, 32)
+    # the head applied to these features gives the classifier's logits (dropout is off)
+    head = model.get_layer("logits")
+    np.testing.assert_allclose(np.asarray(head(features)), np.asarray(model(images, training=False)),
+                               rtol=1e-5, atol=1e-5)
+    # shares weights with the classifier
+    assert extractor.get_layer("features") is model.get_layer("features")
+
+
+def test_feature_extractor_rejects_bad_arguments():
+    model = models.build_classifier(augment=False)
+    with pytest.raises(TypeError, match="classifier"):
+        models.feature_extractor(np.zeros(3))
+    with pytest.raises(ValueError, match="layer_name"):
+        models.feature_extractor(model, layer_name="no_such_layer")
+    with pytest.raises(TypeError, match="layer_name"):
+        models.feature_extractor(model, layer_name=3)
+
+
+# ---------------------------------------------------------------------- evaluation
+
+
+def test_confusion_matrix_counts_true_rows_and_predicted_columns():
+    labels = np.array([0, 0, 1, 2, 2, 2])
+    predictions = np.array([0, 1, 1, 2, 0, 2])
+    matrix = models.confusion_matrix(labels, predictions, num_classes=3)
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert matrix.dtype == np.int64
+    assert models.confusion_matrix(labels, predictions).shape == (10, 10)
+
+
+def test_confusion_matrix_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="same length"):
+        models.confusion_matrix([0, 1], [0])
+    with pytest.raises(ValueError, match="predictions"):
+        models.confusion_matrix([0, 1], [0, 10])
+    with pytest.raises(TypeError, match="labels"):
+        models.confusion_matrix([0.5, 1], [0, 1])
+    with pytest.raises(ValueError, match="num_classes"):
+        models.confusion_matrix([0], [0], num_classes=0)
+
+
+def test_predict_labels_and_accuracy_agree_with_argmax_of_logits(keras):
+    keras.utils.set_random_seed(1)
+    model = models.build_classifier(augment=False, filters=(4,), feature_units=8)
+    data = cu.data.load_sklearn_digits(seed=0)
+    images, labels = data.x_test[:50], data.y_test[:50]
+    expected = np.argmax(np.asarray(model(images, training=False)), axis=1)
+    predicted = models.predict_labels(model, images, batch_size=16)
+    np.testing.assert_array_equal(predicted, expected)
+    assert models.accuracy(model, images, labels) == pytest.approx(np.mean(expected == labels))
+    with pytest.raises(ValueError, match="same length"):
+        models.accuracy(model, images, labels[:10])
+    with pytest.raises(ValueError, match="images"):
+        models.predict_labels(model, images * 255)
+    with pytest.raises(ValueError, match="batch_size"):
+        models.predict_labels(model, images, batch_size=0)
+    with pytest.raises(TypeError, match="model"):
+        models.predict_labels(None, images)
+
+
+# -------------------------------------------------------------------------- training
+
+
+def test_train_classifier_records_validation_accuracy_and_checkpoints(keras, small_data, tmp_path):
+    keras.utils.set_random_seed(0)
+    model = models.compile_classifier(models.build_classifier(augment=False, filters=(4,), feature_units=8))
+    checkpoint = tmp_path / "best.keras"
+    history = models.train_classifier(model, small_data, epochs=2, batch_size=50, patience=1,
+                                      checkpoint_path=checkpoint)
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    assert 1 <= len(history.history["loss"]) <= 2
+    assert checkpoint.exists()
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"model": "model"}, TypeError, "model"),
+    ({"data": (1, 2)}, TypeError, "data"),
+    ({"epochs": 0}, ValueError, "epochs"),
+    ({"batch_size": 1.5}, TypeError, "batch_size"),
+    ({"patience": -1}, ValueError, "patience"),
+    ({"verbose": 3}, ValueError, "verbose"),
+])
+def test_train_classifier_rejects_bad_arguments(small_data, kwargs, error, match):
+    arguments = {"model": models.compile_classifier(models.build_classifier(augment=False, filters=(4,))),
+                 "data": small_data}
+    arguments.update(kwargs)
+    model, data = arguments.pop("model"), arguments.pop("data")
+    with pytest.raises(error, match=match):
+        models.train_classifier(model, data, **arguments)
+
+
+def test_classifier_path_encodes_the_configuration(artifacts):
+    base = models.classifier_path("printed", seed=0, epochs=20)
+    assert base.parent == artifacts
+    assert base.suffix == ".keras"
+    assert "printed" in base.name and "seed0" in base.name and "epochs20" in base.name
+    others = {
+        models.classifier_path("mnist", seed=0, epochs=20),
+        models.classifier_path("printed", seed=1, epochs=20),
+        models.classifier_path("printed", seed=0, epochs=1),
+        models.classifier_path("printed", seed=0, epochs=20, batch_size=32),
+        models.classifier_path("printed", seed=0, epochs=20, patience=2),
+        models.classifier_path("printed", seed=0, epochs=20, learning_rate=0.01),
+        models.classifier_path("printed", seed=0, epochs=20, augment=False),
+    }
+    assert base not in others and len(others) == 7
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"domain": "fashion"}, ValueError, "domain"),
+    ({"seed": -1}, ValueError, "seed"),
+    ({"epochs": 0}, ValueError, "epochs"),
+    ({"batch_size": 0}, ValueError, "batch_size"),
+    ({"patience": 1.0}, TypeError, "patience"),
+    ({"learning_rate": -1.0}, ValueError, "learning_rate"),
+    ({"augment": 1}, TypeError, "augment"),
+    ({"verbose": "no"}, TypeError, "verbose"),
+])
+def test_load_or_train_classifier_rejects_bad_arguments(artifacts, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        models.load_or_train_classifier(**kwargs)
+    assert not list(artifacts.iterdir())  # nothing trained or saved
+
+
+def test_load_domain_gives_each_domain_and_always_offline_mnist():
+    assert models.load_domain("mnist").name == "mnist-offline"
+    assert models.load_domain("sklearn-8x8").name == "sklearn-8x8"
+    with pytest.raises(ValueError, match="domain"):
+        models.load_domain("svhn")
+    with pytest.raises(TypeError, match="seed"):
+        models.load_domain("mnist", seed="0")
+
+
+def test_load_or_train_trains_once_then_loads_with_the_same_output(keras, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "first"))
+    settings = {"seed": 0, "epochs": 1, "batch_size": 256, "patience": 1}
+    trained = models.load_or_train_classifier("sklearn-8x8", **settings)
+    first_output = capsys.readouterr().out
+    after_training = np.random.random()
+    path = models.classifier_path("sklearn-8x8", **settings)
+    assert path.exists() and list(path.parent.glob("*.keras")) == [path]
+    modified = path.stat().st_mtime_ns
+
+    loaded = models.load_or_train_classifier("sklearn-8x8", **settings)
+    second_output = capsys.readouterr().out
+    after_loading = np.random.random()
+    assert path.stat().st_mtime_ns == modified  # loaded, not trained again
+    assert first_output == second_output
+    assert "test accuracy" in first_output and str(tmp_path) not in first_output
+    assert after_training == after_loading  # random state the same either way
+    for a, b in zip(trained.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert models.feature_extractor(loaded).output_shape == (None, 128)
+
+    models.load_or_train_classifier("sklearn-8x8", verbose=False, **settings)
+    assert capsys.readouterr().out == ""
+
+    # a fresh training elsewhere repeats the same weights: a missing file is rebuilt identically
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "second"))
+    retrained = models.load_or_train_classifier("sklearn-8x8", verbose=False, **settings)
+    for a, b in zip(trained.get_weights(), retrained.get_weights()):
+        np.testing.assert_array_equal(a, b)
