@@ -1,0 +1,125 @@
+"""Quality and speed of the lesson 5/6 GANs with their default settings (offline MNIST).
+
+For each kind ("dcgan", "cgan") it trains the lesson's GAN from scratch and, every
+``--every`` epochs, scores 1,000 generated digits with the evaluator classifier
+(``cu.models.load_or_train_classifier("mnist", seed=0)``):
+
+* Frechet distance to the 1,000 real test digits in the evaluator's feature space, beside
+  the real-vs-real baseline (1,000 training digits, disjoint from the test set) and the
+  untrained generator;
+* class coverage (share of the 10 digits produced), and for the conditional GAN the class
+  accuracy (share classified as the requested digit).
+
+Writes ``benchmarks/results/gan_scores.json`` and ``gan_scores.md``. Timings depend on
+the machine and on what else runs on it.
+
+    .venv/bin/python benchmarks/gan_scores.py            # both kinds, lesson defaults
+    .venv/bin/python benchmarks/gan_scores.py --kinds cgan --epochs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+import course_utils as cu
+
+RESULTS = Path(__file__).resolve().parent / "results"
+N_SAMPLES = 1000
+
+
+def generated_images(generator, kind, seed):
+    rng = np.random.default_rng(seed + 1000)
+    latent_dim = generator.inputs[0].shape[-1]
+    noise = rng.normal(size=(N_SAMPLES, latent_dim)).astype("float32")
+    labels = np.repeat(np.arange(10), N_SAMPLES // 10).astype("int32")
+    inputs = [noise, labels] if kind == "cgan" else noise
+    return cu.gan.to_unit_range(generator.predict(inputs, batch_size=500, verbose=0)), labels
+
+
+def scores(generator, kind, data, evaluator, seed):
+    images, labels = generated_images(generator, kind, seed)
+    result = {
+        "frechet_distance": round(cu.metrics.frechet_distance(images, data.x_test, evaluator), 3),
+        "class_coverage": cu.metrics.class_coverage(images, evaluator),
+        "class_histogram": cu.metrics.class_histogram(images, evaluator).tolist(),
+    }
+    if kind == "cgan":
+        result["class_accuracy"] = round(cu.metrics.class_accuracy(images, labels, evaluator), 4)
+    return result
+
+
+def run(kind, epochs, every, seed, data, evaluator):
+    import keras
+
+    defaults = cu.gan.LESSON_DEFAULTS[kind]
+    gan = cu.gan.make_gan(kind, latent_dim=defaults["latent_dim"], seed=seed,
+                          d_learning_rate=defaults["d_learning_rate"], g_learning_rate=defaults["g_learning_rate"])
+    curve = [{"epoch": 0, **scores(gan.generator, kind, data, evaluator, seed)}]
+    seconds = []
+
+    class Score(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds.append(time.perf_counter() - self.start)
+            if (epoch + 1) % every == 0 or epoch + 1 == epochs:
+                curve.append({"epoch": epoch + 1, **scores(self.model.generator, kind, data, evaluator, seed),
+                              "d_accuracy_real": round(logs["d_accuracy_real"], 3),
+                              "d_accuracy_fake": round(logs["d_accuracy_fake"], 3)})
+                print(kind, curve[-1], flush=True)
+
+    labels = data.y_train if kind == "cgan" else None
+    cu.gan.train(gan, data.x_train * 2 - 1, labels, epochs=epochs, batch_size=defaults["batch_size"],
+                 seed=seed, callbacks=[Score()])
+    return {"epochs": epochs, "batch_size": defaults["batch_size"], "latent_dim": defaults["latent_dim"],
+            "seconds_per_epoch_median": round(float(np.median(seconds)), 2),
+            "seconds_first_epoch": round(seconds[0], 2), "seconds_training_total": round(float(np.sum(seconds)), 1),
+            "untrained": curve[0], "trained": curve[-1], "curve": curve}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kinds", nargs="+", default=list(cu.gan.KINDS), choices=cu.gan.KINDS)
+    parser.add_argument("--epochs", type=int, default=None, help="default: the lesson's")
+    parser.add_argument("--every", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default="gan_scores")
+    arguments = parser.parse_args(argv)
+
+    cu.setup(arguments.seed, verbose=False)
+    data = cu.data.load_mnist("offline", seed=arguments.seed)
+    evaluator = cu.models.load_or_train_classifier("mnist", seed=0, verbose=False)
+    baseline = {
+        "real_vs_real_frechet_distance": round(cu.metrics.frechet_distance(data.x_train[:N_SAMPLES], data.x_test, evaluator), 3),
+        "real_class_coverage": cu.metrics.class_coverage(data.x_test, evaluator),
+        "evaluator_test_accuracy": round(float(np.mean(cu.metrics.predicted_classes(data.x_test, evaluator) == data.y_test)), 4),
+    }
+    print(baseline, flush=True)
+    results = {"machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "data": data.name,
+               "n_generated": N_SAMPLES, "baseline": baseline}
+    for kind in arguments.kinds:
+        epochs = arguments.epochs or cu.gan.LESSON_DEFAULTS[kind]["epochs"]
+        results[kind] = run(kind, epochs, arguments.every, arguments.seed, data, evaluator)
+
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{arguments.output}.json").write_text(json.dumps(results, indent=1) + "\n")
+    lines = ["| model | epochs | Frechet distance (untrained -> trained) | real vs real | class coverage | class accuracy | s/epoch (median) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for kind in arguments.kinds:
+        r = results[kind]
+        lines.append(f"| {kind} | {r['epochs']} | {r['untrained']['frechet_distance']} -> {r['trained']['frechet_distance']} | "
+                     f"{baseline['real_vs_real_frechet_distance']} | {r['trained']['class_coverage']:.1f} | "
+                     f"{r['trained'].get('class_accuracy', '-')} | {r['seconds_per_epoch_median']} |")
+    (RESULTS / f"{arguments.output}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
