@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parent
 TIMES_FILE = REPOSITORY / "build" / "notebook_times.json"
 NOTEBOOK_TIMES = defaultdict(dict)  # notebook name -> {"smoke": s, "default (nbval)": s}
 
