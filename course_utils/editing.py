@@ -9,7 +9,9 @@ inversion for inpainting, fine-tuning a GAN). This module holds what they lean o
 * :func:`box_mask` and :func:`region_mse` -- the hidden region of an inpainting task and
   the error measured inside it;
 * :func:`slider_strip` -- the static figure that stands in for interactive sliders;
-* :func:`widgets_available` -- whether an interactive ipywidgets slider can be shown.
+* :func:`widgets_available` -- whether an interactive ipywidgets slider can be shown;
+* :func:`invert` -- the GAN inversion loop lesson 7 writes out, packaged so lesson 8 can
+  edit real images of a new domain with it.
 
 Images follow the course's convention: float arrays shaped ``(N, 28, 28, 1)`` (or
 ``(N, H, W)``) with 0 = background and 1 = ink.
@@ -218,3 +220,120 @@ def widgets_available() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+# ------------------------------------------------------------------------ inversion
+
+
+def invert(generator, targets, *, known=None, labels=None, search_steps: int = 50, steps: int = 150,
+           learning_rate: float = 0.05, seed: int = 0):
+    """GAN inversion as lesson 7 writes it, packaged for reuse (lesson 8 edits with it).
+
+    Gradient descent (Adam) on the codes so that the generator's images match ``targets``
+    on the ``known`` pixels; after every step the codes are put back on the sphere
+    ``|z| = sqrt(latent_dim)`` where Gaussian codes live. For a conditional generator
+    (inputs ``[noise, labels]``) with ``labels=None`` the label is searched: every class
+    is tried for ``search_steps`` steps and the best one refined for ``steps`` more.
+
+    Args:
+        generator: keras model, ``noise -> images`` or ``[noise, labels] -> images``, with
+            ``tanh`` output in [-1, 1].
+        targets: images in [0, 1], ``(N, H, W, 1)``.
+        known: None (every pixel counts) or a mask shaped like one image or like
+            ``targets``, 1 where a pixel may be looked at (``1 - box_mask(...)``).
+        labels: None (search, conditional generators only) or ``N`` integer labels.
+        search_steps, steps: gradient steps per candidate label, then for the kept one.
+        learning_rate: Adam's step size.
+        seed: seed of the starting codes.
+
+    Returns ``(codes, labels, errors)``: codes ``(N, latent_dim)`` float32, labels int64
+    (``None`` for an unconditional generator) and each image's mean squared error over
+    the known pixels, in [0, 1] units.
+    """
+    import keras
+    import tensorflow as tf
+
+    if not isinstance(generator, keras.Model):
+        raise TypeError(f"generator must be a keras.Model, got {type(generator).__name__}")
+    targets = as_images(targets, "targets")
+    if len(targets) == 0:
+        raise ValueError("targets must hold at least one image")
+    conditional = len(generator.inputs) == 2
+    search_steps = check_int(search_steps, "search_steps", minimum=0)
+    steps = check_int(steps, "steps", minimum=0)
+    seed = check_int(seed, "seed", minimum=0)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if known is None:
+        known = np.ones(targets.shape, np.float32)
+    else:
+        known = as_float_array(known, "known", ndim=(3, 4))
+        if known.min() < 0 or known.max() > 1:
+            raise ValueError("known must hold values in [0, 1] (1 = pixel looked at)")
+        try:
+            known = np.broadcast_to(known, targets.shape).astype(np.float32)
+        except ValueError:
+            raise ValueError(f"known shaped {known.shape} does not fit targets shaped {targets.shape}") from None
+        if np.any(known.sum(axis=(1, 2, 3)) == 0):
+            raise ValueError("known selects no pixel for at least one image")
+    if labels is not None:
+        if not conditional:
+            raise ValueError("labels were given but the generator takes no labels")
+        from course_utils.validation import as_label_array
+
+        labels = as_label_array(labels, "labels")
+        if len(labels) != len(targets):
+            raise ValueError(f"labels must have one label per target: {len(labels)} for {len(targets)} targets")
+    latent_dim = int(generator.inputs[0].shape[-1])
+    radius = float(np.sqrt(latent_dim))
+    rng = np.random.default_rng(seed)
+
+    def run(images, label_values, start, n_steps, mask):
+        codes = tf.Variable(start.astype(np.float32))
+        goal = tf.constant(images * 2.0 - 1.0)
+        weights = tf.constant(mask)
+        counts = tf.reduce_sum(weights, axis=(1, 2, 3))
+        label_tensor = None if label_values is None else tf.constant(label_values.astype(np.int32))
+        optimizer = keras.optimizers.Adam(learning_rate)
+
+        def draw():
+            return generator(codes if label_tensor is None else [codes, label_tensor], training=False)
+
+        @tf.function
+        def step():
+            with tf.GradientTape() as tape:
+                per_image = tf.reduce_sum(weights * tf.square(draw() - goal), axis=(1, 2, 3)) / counts
+                loss = tf.reduce_sum(per_image)
+            optimizer.apply_gradients([(tape.gradient(loss, codes), codes)])
+            codes.assign(radius * tf.math.l2_normalize(codes, axis=1))
+
+        for _ in range(n_steps):
+            step()
+        drawn = np.clip((draw().numpy() + 1.0) / 2.0, 0.0, 1.0)
+        errors = (mask * (drawn - images) ** 2).sum(axis=(1, 2, 3)) / mask.sum(axis=(1, 2, 3))
+        return codes.numpy(), errors.astype(np.float64)
+
+    count = len(targets)
+    if conditional and labels is None:
+        num_classes = _num_classes(generator)
+        start = rng.normal(size=(count * num_classes, latent_dim))
+        start = radius * start / np.linalg.norm(start, axis=1, keepdims=True)
+        candidates = np.tile(np.arange(num_classes), count)
+        codes, errors = run(np.repeat(targets, num_classes, axis=0), candidates, start, search_steps,
+                            np.repeat(known, num_classes, axis=0))
+        labels = errors.reshape(count, num_classes).argmin(axis=1).astype(np.int64)
+        start = codes.reshape(count, num_classes, latent_dim)[np.arange(count), labels]
+    else:
+        start = rng.normal(size=(count, latent_dim))
+        start = radius * start / np.linalg.norm(start, axis=1, keepdims=True)
+    codes, errors = run(targets, labels, start, steps, known)
+    return codes, labels, errors
+
+
+def _num_classes(generator) -> int:
+    """Number of classes a conditional generator accepts: the input size of its first
+    Embedding layer (10 for the course's digits when none is found)."""
+    for layer in generator.layers:
+        if hasattr(layer, "input_dim") and layer.__class__.__name__ == "Embedding":
+            return int(layer.input_dim)
+    return 10

@@ -191,3 +191,80 @@ def test_slider_strip_rejects_mismatched_arguments():
 
 def test_widgets_are_not_available_outside_a_kernel():
     assert editing.widgets_available() is False
+
+
+# ------------------------------------------------------------------------ inversion
+
+
+def _tiny_generators():
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(3)
+    noise = keras.Input(shape=(4,))
+    labels = keras.Input(shape=(), dtype="int32")
+    embedded = layers.Embedding(3, 4)(labels)
+    hidden = layers.Dense(16, activation="tanh")(layers.Concatenate()([noise, embedded]))
+    images = layers.Reshape((8, 8, 1))(layers.Dense(64, activation="tanh")(hidden))
+    conditional = keras.Model([noise, labels], images)
+    plain_images = layers.Reshape((8, 8, 1))(layers.Dense(64, activation="tanh")(noise))
+    return conditional, keras.Model(noise, plain_images)
+
+
+def _targets(generator, count, conditional=True, seed=5):
+    rng = np.random.default_rng(seed)
+    codes = rng.normal(size=(count, 4)).astype(np.float32)
+    codes = 2.0 * codes / np.linalg.norm(codes, axis=1, keepdims=True)  # radius sqrt(4)
+    labels = rng.integers(0, 3, size=count)
+    inputs = [codes, labels.astype(np.int32)] if conditional else codes
+    return np.clip((generator(inputs).numpy() + 1) / 2, 0, 1), labels
+
+
+def test_invert_reduces_error_and_keeps_codes_on_the_sphere():
+    conditional, _ = _tiny_generators()
+    targets, _ = _targets(conditional, 6)
+    _, _, before = editing.invert(conditional, targets, search_steps=0, steps=0, seed=1)
+    codes, labels, after = editing.invert(conditional, targets, search_steps=20, steps=60, seed=1)
+    assert codes.shape == (6, 4) and labels.shape == (6,) and after.shape == (6,)
+    assert set(labels.tolist()) <= {0, 1, 2}
+    assert after.mean() < 0.25 * before.mean()
+    np.testing.assert_allclose(np.linalg.norm(codes, axis=1), 2.0, rtol=1e-5)
+
+
+def test_invert_with_given_labels_and_a_mask_only_fits_known_pixels():
+    conditional, _ = _tiny_generators()
+    targets, labels = _targets(conditional, 4)
+    corrupted = targets.copy()
+    corrupted[:, 4:] = 1.0 - corrupted[:, 4:]  # garbage in the bottom half
+    known = 1.0 - editing.box_mask(4, 0, 4, 8, image_size=8)
+    _, found, errors = editing.invert(conditional, corrupted, known=known, labels=labels, steps=80, seed=2)
+    np.testing.assert_array_equal(found, labels)
+    assert errors.mean() < 0.01  # the error is measured on the known (clean) half only
+
+
+def test_invert_unconditional_generator():
+    _, plain = _tiny_generators()
+    targets, _ = _targets(plain, 3, conditional=False)
+    codes, labels, errors = editing.invert(plain, targets, steps=80)
+    assert labels is None and codes.shape == (3, 4) and errors.mean() < 0.01
+
+
+def test_invert_rejects_bad_arguments():
+    conditional, plain = _tiny_generators()
+    targets = np.zeros((2, 8, 8, 1))
+    with pytest.raises(TypeError, match="generator"):
+        editing.invert("generator", targets)
+    with pytest.raises(ValueError, match="targets"):
+        editing.invert(plain, np.zeros((0, 8, 8, 1)))
+    with pytest.raises(ValueError, match="known"):
+        editing.invert(plain, targets, known=np.ones((5, 5, 1)))
+    with pytest.raises(ValueError, match="known"):
+        editing.invert(plain, targets, known=np.zeros((8, 8, 1)))
+    with pytest.raises(ValueError, match="labels"):
+        editing.invert(plain, targets, labels=[0, 1])
+    with pytest.raises(ValueError, match="labels"):
+        editing.invert(conditional, targets, labels=[0])
+    with pytest.raises(ValueError, match="steps"):
+        editing.invert(plain, targets, steps=-1)
+    with pytest.raises(ValueError, match="learning_rate"):
+        editing.invert(plain, targets, learning_rate=0)
