@@ -331,9 +331,10 @@ def invert(generator, targets, *, known=None, labels=None, search_steps: int = 5
 
 
 def _num_classes(generator) -> int:
-    """Number of classes a conditional generator accepts: the input size of its first
-    Embedding layer (10 for the course's digits when none is found)."""
+    """Number of classes a conditional generator accepts: the size of the first layer that
+    encodes the label (``Embedding`` or ``CategoryEncoding``); 10 when none is found."""
     for layer in generator.layers:
-        if hasattr(layer, "input_dim") and layer.__class__.__name__ == "Embedding":
-            return int(layer.input_dim)
+        for attribute in ("input_dim", "num_tokens"):
+            if layer.__class__.__name__ in ("Embedding", "CategoryEncoding") and hasattr(layer, attribute):
+                return int(getattr(layer, attribute))
     return 10
