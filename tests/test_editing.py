@@ -268,3 +268,19 @@ def test_invert_rejects_bad_arguments():
         editing.invert(plain, targets, steps=-1)
     with pytest.raises(ValueError, match="learning_rate"):
         editing.invert(plain, targets, learning_rate=0)
+
+
+def test_invert_searches_the_classes_of_a_one_hot_label_input():
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(4)
+    noise = keras.Input(shape=(4,))
+    labels = keras.Input(shape=(), dtype="int32")
+    one_hot = layers.CategoryEncoding(5, output_mode="one_hot")(labels)
+    images = layers.Reshape((8, 8, 1))(layers.Dense(64, activation="tanh")(layers.Concatenate()([noise, one_hot])))
+    generator = keras.Model([noise, labels], images)
+    targets = np.clip((generator([np.ones((3, 4), np.float32), np.array([4, 4, 4], np.int32)]).numpy() + 1) / 2, 0, 1)
+    _, found, errors = editing.invert(generator, targets, search_steps=30, steps=30)
+    assert set(found.tolist()) <= set(range(5)) and errors.shape == (3,)
+    assert 4 in found  # the class only reachable through the one-hot input's 5th slot
