@@ -137,6 +137,15 @@ def test_build_discriminator_solution_passes():
     assert outcome_of(ex.build_discriminator, solution) == (CORRECT, "Correct!")
 
 
+def test_build_discriminator_accepts_other_correct_designs():
+    without_bias = lambda: keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),  # noqa: E731
+                                             layers.Dense(16, use_bias=False), layers.LeakyReLU(0.2), layers.Dense(1)])
+    convolutional = lambda: keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(4, 3, strides=2),  # noqa: E731
+                                              layers.Flatten(), layers.Dense(1)])
+    assert outcome_of(ex.build_discriminator, without_bias)[0] == CORRECT
+    assert outcome_of(ex.build_discriminator, convolutional)[0] == CORRECT
+
+
 def _seed_discriminator():
     inputs = keras.Input(shape=(28, 28, 1))
     hidden = layers.Dense(8, activation="relu")(inputs)
@@ -152,7 +161,7 @@ def _seed_discriminator():
     (lambda: keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(), layers.Dense(2)]),
      ["shape (5, 1)", "(5, 2)"]),
     (lambda: keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(), layers.Dense(1)]),
-     ["hidden Dense"]),
+     ["hidden layer"]),
     (lambda: keras.Sequential([keras.Input(shape=(784,)), layers.Dense(4), layers.Dense(1)]),
      ["cannot take a batch"]),
     (lambda: layers.Dense(1), ["keras.Model", "Dense"]),

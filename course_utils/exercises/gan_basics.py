@@ -204,9 +204,9 @@ def _grade_build_discriminator(function):
             f"the last layer applies '{activation}'; return raw logits (no activation), because the "
             "losses use from_logits=True."
         )
-    weight_counts = [int(np.prod(v.shape)) for v in model.trainable_variables]
-    if len(weight_counts) < 4:
-        raise Incorrect("use at least one hidden Dense layer between Flatten() and the output Dense(1).")
+    kernels = [variable for variable in model.trainable_variables if len(variable.shape) >= 2]
+    if len(kernels) < 2:
+        raise Incorrect("use at least one hidden layer (a Dense layer, say) between Flatten() and the output Dense(1).")
 
 
 build_discriminator = Exercise(
