@@ -47,7 +47,7 @@ IMAGE_SHAPE = (28, 28, 1)
 LESSON_DEFAULTS = {
     "dcgan": {"epochs": 30, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
               "g_learning_rate": 2e-4, "source": "offline"},
-    "cgan": {"epochs": 30, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
+    "cgan": {"epochs": 8, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
              "g_learning_rate": 2e-4, "source": "offline"},
 }
 
@@ -75,36 +75,38 @@ def build_discriminator(*, name: str = "discriminator") -> keras.Model:
 
 
 def build_conditional_generator(latent_dim: int = 64, num_classes: int = NUM_CLASSES, *,
-                                embedding_dim: int = 16, name: str = "conditional_generator") -> keras.Model:
+                                name: str = "conditional_generator") -> keras.Model:
     """Generator taking ``[noise (N, latent_dim), labels (N,) int]``.
 
-    The label is embedded (a learned vector per class) and concatenated with the noise,
-    so the same noise vector can be drawn as every digit.
+    The label enters twice, as a one-hot code: appended to the noise, and as ``num_classes``
+    constant 7x7 maps stacked on the first feature block, so every upsampling layer knows
+    which digit it is drawing and the noise is left to carry the style.
     """
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     num_classes = check_int(num_classes, "num_classes", minimum=2)
-    embedding_dim = check_int(embedding_dim, "embedding_dim", minimum=1)
     noise = keras.Input(shape=(latent_dim,), name="noise")
     labels = keras.Input(shape=(), dtype="int32", name="labels")
-    label_vectors = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(labels)
-    inputs = layers.Concatenate(name="noise_and_label")([noise, label_vectors])
-    return keras.Model([noise, labels], _upsampling_stack(inputs), name=_check_name(name))
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="one_hot")(labels)
+    inputs = layers.Concatenate(name="noise_and_label")([noise, one_hot])
+    x = _project(inputs)
+    x = layers.Concatenate(name="block_and_label")([x, _label_maps(one_hot, 7, num_classes, "label_maps_7x7")])
+    return keras.Model([noise, labels], _upsample(x), name=_check_name(name))
 
 
 def build_conditional_discriminator(num_classes: int = NUM_CLASSES, *,
                                     name: str = "conditional_discriminator") -> keras.Model:
     """Discriminator taking ``[images (N, 28, 28, 1), labels (N,) int]`` -> one logit.
 
-    The label enters twice: as an extra image channel (a learned 28x28 map per class) and
-    as a projection, ``logit = w.features + b + embed(label).features``, which makes
+    The label enters twice: as ``num_classes`` one-hot image channels stacked on the image,
+    and as a projection, ``logit = w.features + b + embed(label).features``, which makes
     "right image, wrong label" easy for D to punish, so G must draw the requested digit.
     """
     num_classes = check_int(num_classes, "num_classes", minimum=2)
     images = keras.Input(shape=IMAGE_SHAPE, name="images")
     labels = keras.Input(shape=(), dtype="int32", name="labels")
-    label_map = layers.Embedding(num_classes, 28 * 28, name="label_map")(labels)
-    label_map = layers.Reshape(IMAGE_SHAPE, name="label_channel")(label_map)
-    features = _downsampling_stack(layers.Concatenate(name="image_and_label")([images, label_map]))
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="one_hot")(labels)
+    label_maps = _label_maps(one_hot, IMAGE_SHAPE[0], num_classes, "label_maps_28x28")
+    features = _downsampling_stack(layers.Concatenate(name="image_and_label")([images, label_maps]))
     unconditional = layers.Dense(1, name="logit")(features)
     class_vectors = layers.Embedding(num_classes, features.shape[-1], name="label_projection")(labels)
     projection = layers.Dot(axes=1, name="projection")([features, class_vectors])
@@ -112,11 +114,24 @@ def build_conditional_discriminator(num_classes: int = NUM_CLASSES, *,
     return keras.Model([images, labels], logits, name=_check_name(name))
 
 
+def _label_maps(one_hot, size, num_classes, name):
+    """(N, num_classes) one-hot -> (N, size, size, num_classes) constant maps."""
+    maps = layers.Reshape((1, 1, num_classes), name=f"{name}_1x1")(one_hot)
+    return layers.UpSampling2D(size, name=name)(maps)
+
+
 def _upsampling_stack(inputs):
+    return _upsample(_project(inputs))
+
+
+def _project(inputs):
     x = layers.Dense(7 * 7 * 64, use_bias=False, name="project")(inputs)
     x = layers.BatchNormalization(name="project_bn")(x)
     x = layers.LeakyReLU(0.2, name="project_relu")(x)
-    x = layers.Reshape((7, 7, 64), name="to_7x7")(x)
+    return layers.Reshape((7, 7, 64), name="to_7x7")(x)
+
+
+def _upsample(x):
     x = layers.Conv2DTranspose(32, 4, strides=2, padding="same", use_bias=False, name="up_14x14")(x)
     x = layers.BatchNormalization(name="up_14x14_bn")(x)
     x = layers.LeakyReLU(0.2, name="up_14x14_relu")(x)
@@ -294,10 +309,22 @@ class GAN(keras.Model):
 class ConditionalGAN(GAN):
     """A GAN whose generator and discriminator also take the class label.
 
-    ``fit()`` takes batches ``(images in [-1, 1], integer labels)``; the generated half of
-    every D batch uses the real batch's labels, so fakes are asked for the same digits.
-    ``call([noise, labels])`` draws the requested digits.
+    ``fit()`` takes batches ``(images in [-1, 1], integer labels)``; the generated images of
+    every D batch are asked for the same digits as the real ones. D also sees every real
+    image with a WRONG label and must call that pair fake (the "matching-aware"
+    discriminator of Reed et al., 2016): without it, D can judge realism alone, and G is
+    free to ignore the label. ``call([noise, labels])`` draws the requested digits.
+    Reports ``d_accuracy_wrong_label`` too: the share of mismatched pairs D rejects.
     """
+
+    def __init__(self, generator, discriminator, latent_dim: int, *, num_classes: int = NUM_CLASSES, **kwargs):
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.num_classes = check_int(num_classes, "num_classes", minimum=2)
+        self.mismatch_accuracy_tracker = keras.metrics.Mean(name="d_accuracy_wrong_label")
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.mismatch_accuracy_tracker]
 
     def unpack(self, data):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
@@ -313,6 +340,51 @@ class ConditionalGAN(GAN):
 
     def discriminate(self, images, conditions, training=False):
         return self.discriminator([images, conditions], training=training)
+
+    def wrong_labels(self, labels):
+        """Each label shifted by a random 1..num_classes-1 (never the true one), drawn like
+        the noise: keyed by (seed, step), the replica's slice of a global draw."""
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        replica = context.replica_id_in_sync_group if context is not None else 0
+        batch_size = tf.shape(labels)[0]
+        key = tf.stack([tf.constant(self.seed + 1, "int64"), tf.cast(self.g_optimizer.iterations, "int64")])
+        shifts = tf.random.stateless_uniform((batch_size * replicas,), seed=key, minval=1,
+                                             maxval=self.num_classes, dtype="int32")
+        return (labels + shifts[batch_size * replica: batch_size * (replica + 1)]) % self.num_classes
+
+    def train_step(self, data):
+        real_images, labels = self.unpack(data)
+        noise = self.sample_noise(tf.shape(real_images)[0])
+        wrong = self.wrong_labels(labels)
+
+        # 1. Discriminator: (real, its label) -> 1; (generated, label) and (real, wrong label) -> 0.
+        with tf.GradientTape() as tape:
+            fake_images = self.generate(noise, labels, training=True)
+            real_logits = self.discriminate(real_images, labels, training=True)
+            fake_logits = self.discriminate(fake_images, labels, training=True)
+            mismatch_logits = self.discriminate(real_images, wrong, training=True)
+            mismatch_loss = keras.losses.binary_crossentropy(ops.zeros_like(mismatch_logits), mismatch_logits,
+                                                             from_logits=True)
+            d_loss = average_over_global_batch(discriminator_loss(real_logits, fake_logits) + mismatch_loss)
+        d_gradients = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(d_gradients, self.discriminator.trainable_weights))
+
+        # 2. Generator: make D call (generated image, requested label) real.
+        with tf.GradientTape() as tape:
+            fake_images = self.generate(noise, labels, training=True)
+            fake_logits_for_g = self.discriminate(fake_images, labels, training=True)
+            g_loss = average_over_global_batch(generator_loss(fake_logits_for_g, self.generator_loss_kind))
+        g_gradients = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(g_gradients, self.generator.trainable_weights))
+
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        self.d_loss_tracker.update_state(d_loss * replicas)
+        self.g_loss_tracker.update_state(g_loss * replicas)
+        self.real_accuracy_tracker.update_state(ops.mean(ops.cast(real_logits > 0, "float32")))
+        self.fake_accuracy_tracker.update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
+        self.mismatch_accuracy_tracker.update_state(ops.mean(ops.cast(mismatch_logits < 0, "float32")))
+        return {metric.name: metric.result() for metric in self.metrics}
 
 
 def make_gan(kind: str = "dcgan", *, latent_dim: int = 64, seed: int = 0, d_learning_rate: float = 2e-4,
@@ -476,19 +548,23 @@ class EpochCheckpoint(keras.callbacks.Callback):
     """Save the whole training state after every epoch: both networks AND both optimizers
     (Adam's moments and step counter, which also keys the training noise).
 
-    Files are ``<directory>/epoch_<NNN>.weights.h5``; :func:`restore_latest` finds the
-    newest one and returns the epoch to resume from.
+    Files are ``<directory>/epoch_<NNN>.weights.h5``; only the newest ``keep`` are kept
+    (None keeps all). :func:`restore_latest` loads one and returns the epoch to resume from.
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, *, keep: int | None = None):
         super().__init__()
         if not isinstance(directory, (str, Path)):
             raise TypeError(f"directory must be a path, got {type(directory).__name__}")
         self.directory = Path(directory)
+        self.keep = None if keep is None else check_int(keep, "keep", minimum=1)
 
     def on_epoch_end(self, epoch, logs=None):
         self.directory.mkdir(parents=True, exist_ok=True)
         save_training_state(self.model, self.directory / f"epoch_{epoch + 1:03d}.weights.h5")
+        if self.keep is not None:
+            for _, old in _checkpoints(self.directory)[:-self.keep]:
+                old.unlink()
 
 
 _CHECKPOINT_NAME = re.compile(r"epoch_(\d+)\.weights\.h5$")
@@ -501,20 +577,31 @@ def save_training_state(gan: GAN, path) -> None:
     gan.save_weights(str(path))
 
 
-def restore_latest(gan: GAN, directory) -> int:
-    """Load the newest checkpoint of ``directory`` into ``gan``; return its epoch number
-    (the ``initial_epoch`` to pass to ``fit``), or 0 when there is none."""
+def restore_latest(gan: GAN, directory, *, epoch: int | None = None) -> int:
+    """Load the newest checkpoint of ``directory`` (or the one of ``epoch``) into ``gan``;
+    return its epoch number (the ``initial_epoch`` to pass to ``fit``), or 0 when there is
+    none. ``gan`` must be built with the same settings (seed included) as the saved one."""
     _check_gan(gan)
     if not isinstance(directory, (str, Path)):
         raise TypeError(f"directory must be a path, got {type(directory).__name__}")
-    found = sorted((int(match.group(1)), path) for path in Path(directory).glob("epoch_*.weights.h5")
-                   if (match := _CHECKPOINT_NAME.search(path.name)))
-    if not found:
+    found = dict(_checkpoints(Path(directory)))
+    if epoch is not None:
+        epoch = check_int(epoch, "epoch", minimum=1)
+        if epoch not in found:
+            raise ValueError(f"epoch {epoch} has no checkpoint in {directory}; saved epochs: {sorted(found)}")
+    elif not found:
         return 0
-    epoch, path = found[-1]
+    else:
+        epoch = max(found)
     _build_optimizers(gan)
-    gan.load_weights(str(path))
+    gan.load_weights(str(found[epoch]))
     return epoch
+
+
+def _checkpoints(directory: Path):
+    """(epoch, path) of every checkpoint in ``directory``, oldest first."""
+    return sorted((int(match.group(1)), path) for path in directory.glob("epoch_*.weights.h5")
+                  if (match := _CHECKPOINT_NAME.search(path.name)))
 
 
 def _build_optimizers(gan):

@@ -60,7 +60,6 @@ def test_conditional_models_take_labels():
     (G.build_generator, {"name": ""}, TypeError),
     (G.build_discriminator, {"name": 3}, TypeError),
     (G.build_conditional_generator, {"num_classes": 1}, ValueError),
-    (G.build_conditional_generator, {"embedding_dim": 0}, ValueError),
     (G.build_conditional_discriminator, {"num_classes": "ten"}, TypeError),
 ])
 def test_builders_reject_bad_arguments(builder, kwargs, error):
@@ -164,10 +163,22 @@ def test_conditional_gan_trains_on_images_and_labels(tiny_images):
     gan = G.make_gan("cgan", latent_dim=8, seed=0)
     history = G.train(gan, images, labels, epochs=1, batch_size=32, seed=0)
     assert np.isfinite(history.history["g_loss"][0])
+    assert set(history.history) == {"d_loss", "g_loss", "d_accuracy_real", "d_accuracy_fake", "d_accuracy_wrong_label"}
+    assert 0 <= history.history["d_accuracy_wrong_label"][0] <= 1
     generated = gan([np.zeros((2, 8), "float32"), np.array([1, 7])])
     assert generated.shape == (2, 28, 28, 1)
     with pytest.raises(ValueError, match="labels"):
         gan.unpack(tf.constant(images[:4]))
+
+
+def test_wrong_labels_are_never_the_true_ones():
+    gan = G.make_gan("cgan", latent_dim=4, seed=0)
+    labels = tf.constant(np.arange(200) % 10, "int32")
+    wrong = gan.wrong_labels(labels).numpy()
+    assert wrong.min() >= 0 and wrong.max() <= 9
+    assert not np.any(wrong == labels.numpy())
+    assert len(set((wrong - labels.numpy()) % 10)) == 9  # every other class is used
+    np.testing.assert_array_equal(wrong, gan.wrong_labels(labels).numpy())  # keyed by seed and step
 
 
 def test_training_is_repeatable(tiny_images):
@@ -273,6 +284,7 @@ def test_resumed_training_equals_uninterrupted_training(tiny_images, tmp_path):
     interrupted = G.make_gan("dcgan", latent_dim=8, seed=4)
     G.train(interrupted, images, **{**settings, "epochs": 2}, callbacks=[G.EpochCheckpoint(tmp_path)])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_001.weights.h5", "epoch_002.weights.h5"]
+    assert G.restore_latest(G.make_gan("dcgan", latent_dim=8, seed=4), tmp_path, epoch=1) == 1
 
     resumed = G.make_gan("dcgan", latent_dim=8, seed=4)  # same settings, as a fresh process would use
     rng = np.random.default_rng(0)
@@ -298,6 +310,17 @@ def test_restore_latest_without_checkpoints_and_bad_arguments(tmp_path):
         G.restore_latest(gan, 3)
     with pytest.raises(TypeError, match="directory"):
         G.EpochCheckpoint(None)
+    with pytest.raises(ValueError, match="keep"):
+        G.EpochCheckpoint(tmp_path, keep=0)
+    with pytest.raises(ValueError, match="epoch 3"):
+        G.restore_latest(gan, tmp_path, epoch=3)
+
+
+def test_epoch_checkpoint_keeps_the_newest_files(tiny_images, tmp_path):
+    images, _ = tiny_images
+    gan = G.make_gan("dcgan", latent_dim=4, seed=0)
+    G.train(gan, images, epochs=3, batch_size=48, callbacks=[G.EpochCheckpoint(tmp_path, keep=2)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_002.weights.h5", "epoch_003.weights.h5"]
     uncompiled = G.GAN(G.build_generator(4), G.build_discriminator(), 4)
     with pytest.raises(ValueError, match="compiled"):
         G.save_training_state(uncompiled, tmp_path / "x.weights.h5")
