@@ -126,10 +126,11 @@ def _grade_learning_rate(answer):
         raise Incorrect("a learning rate is a positive number")
     if answer >= 1e-2:
         raise Incorrect("that large a step overwrites the pretrained weights in a few updates "
-                        "(section 5 measured it); go at least ten times lower than the head's 1e-3")
+                        "(section 5 measured where it leads); go ten times lower than the head's 1e-3")
     if answer >= 1e-3:
-        raise Incorrect("as high as (or higher than) the head's learning rate: the pretrained layers "
-                        "would move as fast as a freshly initialised head; go about ten times lower")
+        raise Incorrect("as high as the head's learning rate: the pretrained layers would move as fast "
+                        "as the new head. It can work with few steps, but the safe rule is about ten times "
+                        "lower (the 1e-1 run of section 5 shows how large steps end)")
     if answer < 1e-6:
         raise Incorrect("so small that a few dozen steps change almost nothing; about 1e-4 to 1e-5 is usual")
 

@@ -1,0 +1,117 @@
+"""The full transfer-learning curve of lesson 3, over three seeds, and its targets.
+
+It executes ``notebooks/03_fine_tuning.ipynb`` itself (with papermill, into
+``build/benchmarks/``) with ``CURVE_SEEDS=[0, 1, 2]``, so the numbers come from exactly
+the code the lesson teaches. The notebook saves its curve to a JSON file; this script
+summarises it (mean and standard deviation over seeds, fine-tuning minus scratch at 1
+and 10 labels per class) and writes
+
+* ``benchmarks/results/transfer_learning_curve.json`` -- every accuracy and the summary;
+* ``benchmarks/results/transfer_learning_curve.md`` -- the same as a table.
+
+Targets: at 1 labelled example per class, fine-tuning beats scratch by >= 15 points, at
+10 by >= 3 (mean over seeds, on each target domain). Usage::
+
+    .venv/bin/python benchmarks/transfer_learning_curve.py [--seeds 0 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+NOTEBOOK = REPOSITORY / "notebooks" / "03_fine_tuning.ipynb"
+RESULTS = REPOSITORY / "benchmarks" / "results"
+TARGET_GAPS = {1: 0.15, 10: 0.03}
+
+
+def summarise(raw: dict) -> dict:
+    """Means, spreads and the fine-tuning - scratch gaps of a curve the notebook saved."""
+    summary = {}
+    for shift, by_strategy in raw["curve"].items():
+        summary[shift] = {"mean": {}, "std": {}, "gap_fine_tuning_minus_scratch": {}}
+        for strategy, by_n in by_strategy.items():
+            summary[shift]["mean"][strategy] = {n: float(np.mean(v)) for n, v in by_n.items()}
+            summary[shift]["std"][strategy] = {n: float(np.std(v)) for n, v in by_n.items()}
+        for n in by_strategy["scratch"]:
+            summary[shift]["gap_fine_tuning_minus_scratch"][n] = (
+                summary[shift]["mean"]["fine-tuning"][n] - summary[shift]["mean"]["scratch"][n])
+    return summary
+
+
+def check_targets(summary: dict) -> dict:
+    checks = {}
+    for shift, numbers in summary.items():
+        for n, minimum in TARGET_GAPS.items():
+            gap = numbers["gap_fine_tuning_minus_scratch"][str(n)]
+            checks[f"{shift}, {n}/class: gap >= {minimum:.2f}"] = bool(gap >= minimum)
+    return checks
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        "# Transfer-learning curve (lesson 3)",
+        "",
+        f"Target test accuracy, mean +- std over seeds {result['seeds']}; produced by "
+        f"`benchmarks/transfer_learning_curve.py` in {result['seconds']:.0f} s "
+        f"({result['machine']}; other jobs may have shared the CPU).",
+        "",
+    ]
+    sizes = [str(n) for n in result["labels_per_class"]]
+    for shift, numbers in result["summary"].items():
+        lines += [f"## {shift} (source model, no target labels: {result['zero_shot'][shift]:.3f})", "",
+                  "| labels per class | " + " | ".join(n if n != "0" else "all" for n in sizes) + " |",
+                  "|---|" + "---|" * len(sizes)]
+        for strategy in numbers["mean"]:
+            cells = [f"{numbers['mean'][strategy][n]:.3f} +- {numbers['std'][strategy][n]:.3f}" for n in sizes]
+            lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+        gaps = [f"{100 * numbers['gap_fine_tuning_minus_scratch'][n]:+.1f}" for n in sizes]
+        lines += ["| fine-tuning - scratch (points) | " + " | ".join(gaps) + " |", ""]
+    lines += ["## Targets", ""]
+    lines += [f"- {name}: {'met' if ok else 'NOT met'}" for name, ok in result["targets"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    arguments = parser.parse_args(argv)
+    if len(arguments.seeds) < 3:
+        parser.error("--seeds: the benchmark needs at least 3 seeds")
+
+    sys.path.insert(0, str(REPOSITORY))
+    from course_utils.notebook_runner import execute
+
+    with tempfile.TemporaryDirectory() as folder:
+        raw_path = Path(folder) / "curve.json"
+        start = time.perf_counter()
+        execute(NOTEBOOK, REPOSITORY / "build" / "benchmarks" / NOTEBOOK.name,
+                {"CURVE_SEEDS": arguments.seeds, "RESULTS_PATH": str(raw_path)}, cell_timeout=7200)
+        seconds = time.perf_counter() - start
+        raw = json.loads(raw_path.read_text())
+
+    summary = summarise(raw)
+    result = {
+        "seeds": raw["seeds"], "labels_per_class": raw["labels_per_class"], "zero_shot": raw["zero_shot"],
+        "summary": summary, "targets": check_targets(summary), "accuracies": raw["curve"],
+        "seconds": round(seconds, 1),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "transfer_learning_curve.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / "transfer_learning_curve.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0 if all(result["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
