@@ -47,7 +47,7 @@ IMAGE_SHAPE = (28, 28, 1)
 LESSON_DEFAULTS = {
     "dcgan": {"epochs": 30, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
               "g_learning_rate": 2e-4, "source": "offline"},
-    "cgan": {"epochs": 8, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
+    "cgan": {"epochs": 5, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
              "g_learning_rate": 2e-4, "source": "offline"},
 }
 
