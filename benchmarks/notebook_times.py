@@ -1,6 +1,6 @@
 """Time every lesson in default mode and with its smoke parameters.
 
-    .venv/bin/python benchmarks/notebook_times.py [notebooks/NN_x.ipynb ...]
+    .venv/bin/python benchmarks/notebook_times.py [--modes default,smoke] [notebooks/NN_x.ipynb ...]
 
 Each run is a fresh papermill execution (kernel start-up included). The lessons run in
 teaching order and share one folder of trained models per mode, emptied at the start, as
@@ -27,9 +27,9 @@ RESULTS = REPOSITORY / "benchmarks" / "results"
 BUILD = REPOSITORY / "build" / "benchmark"
 
 
-def time_notebook(path: Path) -> dict:
+def time_notebook(path: Path, modes) -> dict:
     timings = {}
-    for mode in ("default", "smoke"):
+    for mode in modes:
         os.environ["COURSE_ARTIFACTS"] = str(BUILD / f"artifacts-{mode}")
         parameters = notebook_runner.smoke_parameters(path) if mode == "smoke" else {}
         seconds = notebook_runner.execute(path, BUILD / mode / path.name, parameters)
@@ -38,15 +38,16 @@ def time_notebook(path: Path) -> dict:
     return timings
 
 
-def main(paths) -> None:
+def main(paths, modes=("default", "smoke")) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     results_file = RESULTS / "notebook_times.json"
     results = json.loads(results_file.read_text()) if results_file.exists() else {"notebooks": {}}
     load_before = os.getloadavg()[0]
-    for mode in ("default", "smoke"):
+    for mode in modes:
         shutil.rmtree(BUILD / f"artifacts-{mode}", ignore_errors=True)
     for path in paths or notebook_runner.list_notebooks():
-        results["notebooks"][Path(path).name] = time_notebook(Path(path))
+        timings = results["notebooks"].setdefault(Path(path).name, {})
+        timings.update(time_notebook(Path(path), modes))
     results["machine"] = {
         "cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.system(),
         "load_average_before": round(load_before, 2), "measured": time.strftime("%Y-%m-%d"),
@@ -54,10 +55,19 @@ def main(paths) -> None:
     results["notebooks"] = dict(sorted(results["notebooks"].items()))
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     rows = ["| lesson | default run (s) | smoke run (s) |", "| --- | ---: | ---: |"]
-    rows += [f"| `{name}` | {t['default']:.0f} | {t['smoke']:.0f} |" for name, t in results["notebooks"].items()]
+    show = lambda timings, mode: f"{timings[mode]:.0f}" if mode in timings else "-"
+    rows += [f"| `{name}` | {show(t, 'default')} | {show(t, 'smoke')} |" for name, t in results["notebooks"].items()]
     (RESULTS / "notebook_times.md").write_text("\n".join(rows) + "\n")
     print("\n".join(rows))
 
 
 if __name__ == "__main__":
-    main([Path(argument) for argument in sys.argv[1:]])
+    arguments = sys.argv[1:]
+    chosen_modes = ("default", "smoke")
+    if arguments[:1] == ["--modes"]:
+        chosen_modes = tuple(arguments[1].split(","))
+        arguments = arguments[2:]
+    unknown = set(chosen_modes) - {"default", "smoke"}
+    if unknown:
+        sys.exit(f"--modes takes default and/or smoke, got {sorted(unknown)}")
+    main([Path(argument) for argument in arguments], chosen_modes)
