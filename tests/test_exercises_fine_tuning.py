@@ -1,7 +1,6 @@
 """The lesson-3 exercises: the reference passes, each typical mistake gets its own message,
 and the untouched template counts as not attempted."""
 
-import textwrap
 
 import numpy as np
 import pytest
@@ -12,9 +11,7 @@ from course_utils.exercises import fine_tuning as ex
 
 
 def run_solution(exercise, name):
-    namespace = {"np": np}
-    exec(textwrap.dedent(exercise.solution_code), namespace)
-    return namespace[name]
+    return exercise.solution_namespace(np=np)[name]
 
 
 # ------------------------------------------------------------ freeze_for_fine_tuning

@@ -96,6 +96,13 @@ class Exercise:
         """Print the hint."""
         print(f"[{self.name}] Hint: " + textwrap.fill(self.hint_text, 88, subsequent_indent="  "))
 
+    def solution_namespace(self, **names) -> dict:
+        """Run the reference solution with ``names`` (e.g. ``np=numpy``) as its globals and
+        return what it defined; the tests grade the solution a learner would be shown."""
+        namespace = dict(names)
+        exec(textwrap.dedent(self.solution_code), namespace)
+        return namespace
+
     def solution(self) -> None:
         """Print the reference solution."""
         print(f"[{self.name}] Solution:\n" + textwrap.indent(textwrap.dedent(self.solution_code).strip(), "    "))
