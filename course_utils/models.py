@@ -40,7 +40,8 @@ RECIPE_VERSION = 1
 
 
 def build_classifier(*, name: str = "digit_classifier", filters=(16, 32), feature_units: int = 128,
-                     dropout: float = 0.3, augment: bool = True, seed: int = 0):
+                     dropout: float = 0.3, augment: bool = True, batch_norm_momentum: float = 0.99,
+                     seed: int = 0):
     """A small CNN for 28x28x1 digits in [0, 1] that outputs 10 logits (no softmax).
 
     Layout: optional augmentation (random rotation, shift and zoom; active in training
@@ -55,6 +56,11 @@ def build_classifier(*, name: str = "digit_classifier", filters=(16, 32), featur
         feature_units: width of the ``"features"`` layer.
         dropout: dropout rate before and after the ``"features"`` layer.
         augment: include the ``"augmentation"`` block (small rotations, shifts, zooms).
+        batch_norm_momentum: momentum of the BatchNormalization moving mean and variance
+            (Keras' default 0.99). Their estimates trail the weights by roughly
+            ``1 / (1 - momentum)`` steps, so a model trained for only a few hundred steps
+            needs a lower momentum (lesson 3 uses 0.9) or its inference-mode accuracy lags
+            far behind what it has learned.
         seed: seeds the augmentation and dropout layers. Weight initialisation uses
             Keras' global generator: call ``keras.utils.set_random_seed`` first to repeat it.
     """
@@ -66,6 +72,8 @@ def build_classifier(*, name: str = "digit_classifier", filters=(16, 32), featur
     if dropout >= 1.0:
         raise ValueError(f"dropout must be below 1, got {dropout}")
     _check_bool(augment, "augment")
+    batch_norm_momentum = check_float(batch_norm_momentum, "batch_norm_momentum", minimum=0.0, maximum=1.0,
+                                      inclusive=False)
     seed = check_int(seed, "seed", minimum=0)
 
     import keras
@@ -77,7 +85,7 @@ def build_classifier(*, name: str = "digit_classifier", filters=(16, 32), featur
         x = augmentation_block(seed=seed)(x)
     for block, channels in enumerate(filters, start=1):
         x = layers.Conv2D(channels, 3, padding="same", use_bias=False, name=f"block{block}_conv")(x)
-        x = layers.BatchNormalization(name=f"block{block}_bn")(x)
+        x = layers.BatchNormalization(momentum=batch_norm_momentum, name=f"block{block}_bn")(x)
         x = layers.ReLU(name=f"block{block}_relu")(x)
         x = layers.MaxPooling2D(name=f"block{block}_pool")(x)
     x = layers.Flatten(name="flatten")(x)

@@ -57,6 +57,22 @@ def test_classifier_options_change_the_architecture():
     assert with_augmentation.count_params() > without.count_params()
 
 
+def test_batch_norm_momentum_sets_how_fast_the_moving_statistics_follow_the_data(keras):
+    images = cu.data.load_sklearn_digits(seed=0).x_test[:32]
+    moved = {}
+    for momentum in (0.99, 0.9):
+        keras.utils.set_random_seed(0)  # same initial weights, so the same batch statistics
+        model = models.build_classifier(augment=False, batch_norm_momentum=momentum)
+        layer = model.get_layer("block1_bn")
+        assert layer.momentum == pytest.approx(momentum)
+        before = layer.moving_mean.numpy().copy()
+        model(images, training=True)  # one training-mode call updates the moving mean once
+        moved[momentum] = float(np.abs(layer.moving_mean.numpy() - before).sum())
+    assert models.build_classifier().get_layer("block2_bn").momentum == pytest.approx(0.99)
+    # the update is (1 - momentum) * (batch mean - moving mean): ten times larger at 0.9
+    assert moved[0.9] == pytest.approx(10 * moved[0.99], rel=1e-3)
+
+
 def test_augmentation_is_active_in_training_only():
     block = models.augmentation_block(seed=3)
     images = cu.data.load_sklearn_digits(seed=0).x_test[:4]
@@ -75,6 +91,9 @@ def test_augmentation_is_active_in_training_only():
     ({"dropout": 1.0}, ValueError),
     ({"dropout": -0.1}, ValueError),
     ({"augment": "yes"}, TypeError),
+    ({"batch_norm_momentum": 1.0}, ValueError),
+    ({"batch_norm_momentum": 0.0}, ValueError),
+    ({"batch_norm_momentum": "0.9"}, TypeError),
     ({"seed": -1}, ValueError),
 ])
 def test_build_classifier_rejects_bad_arguments(kwargs, error):
