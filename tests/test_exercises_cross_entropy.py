@@ -1,7 +1,6 @@
 """Every cross-entropy exercise: the reference passes, the template is 'not attempted',
 and each typical wrong answer fails with its own message."""
 
-
 import numpy as np
 import pytest
 

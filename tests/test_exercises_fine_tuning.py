@@ -1,7 +1,6 @@
 """The lesson-3 exercises: the reference passes, each typical mistake gets its own message,
 and the untouched template counts as not attempted."""
 
-
 import numpy as np
 import pytest
 from keras import layers
