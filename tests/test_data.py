@@ -86,6 +86,7 @@ def test_keras_source_splits_the_full_set(monkeypatch):
     fake_train = (rng.integers(0, 256, (600, 28, 28), dtype=np.uint8), np.repeat(np.arange(10), 60).astype(np.uint8))
     fake_test = (rng.integers(0, 256, (100, 28, 28), dtype=np.uint8), np.repeat(np.arange(10), 10).astype(np.uint8))
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (fake_train, fake_test))
+    monkeypatch.setattr(data, "_make_sure_mnist_is_cached", lambda: None)  # as if the file were cached
     digits = data.load_mnist("keras", seed=0)
     check_digit_data(digits, "mnist-full")
     assert (len(digits.x_train), len(digits.x_val), len(digits.x_test)) == (540, 60, 100)
