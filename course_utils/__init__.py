@@ -1,20 +1,25 @@
 """course_utils: the small helper package of the course.
 
-Import it as ``import course_utils as cu`` and call ``cu.setup()`` at the top of a lesson.
+Import it as ``import course_utils as cu`` and call ``cu.setup(SEED, run_mode=RUN_MODE)``
+at the top of a lesson.
 
 Modules: ``data`` (offline-safe digit domains), ``losses`` (NumPy reference losses),
-``models`` (the digit classifier and its saved copies), ``gan`` (GAN models trained with
-``fit()``), ``metrics`` (Frechet distance, class coverage), ``plotting`` (image grids and
-curves), ``exercises`` (graded exercises), ``validation`` (argument checks), ``paths``
-(where trained models go), ``notebook_runner`` (executing the lessons).
+``models`` (the digit classifier), ``gan`` (GAN models trained with ``fit()``),
+``trained`` (the models lessons share: one recipe each, loaded or trained by one call),
+``progress`` (a line per epoch), ``editing`` (image-editing plumbing), ``metrics``
+(Frechet distance, class coverage), ``plotting`` (image grids and curves), ``exercises``
+(graded exercises), ``validation`` (argument checks), ``paths`` (where trained models go,
+atomic writes), ``session`` (``setup``, the run mode and the lessons' claims).
 """
 
-from course_utils.session import in_colab, setup  # first: quiets TensorFlow before its import
+from course_utils.session import claim, in_colab, run_mode, setup  # first: quiets TensorFlow before its import
 
-from course_utils import data, exercises, gan, losses, metrics, models, paths, plotting, validation  # noqa: E402
+from course_utils import (  # noqa: E402
+    data, editing, exercises, gan, losses, metrics, models, paths, plotting, progress, trained, validation,
+)
 
 __all__ = [
-    "data", "exercises", "gan", "in_colab", "losses", "metrics", "models", "paths", "plotting",
-    "setup", "validation",
+    "claim", "data", "editing", "exercises", "gan", "in_colab", "losses", "metrics", "models", "paths",
+    "plotting", "progress", "run_mode", "setup", "trained", "validation",
 ]
 __version__ = "0.1.0"

@@ -19,9 +19,9 @@ The pieces, in the order lessons 5 (DCGAN) and 6 (conditional GAN) use them:
 * callbacks -- :class:`SampleGrid` (images from fixed noise after every epoch, for grids
   and an animation, :func:`make_gif`) and :class:`EpochCheckpoint` + :func:`restore_latest`
   (checkpoint every epoch, resume where training stopped).
-* :func:`make_gan`, :func:`train`, :func:`generator_path`, :func:`save_generator` and
-  :func:`load_or_train_generator` -- the lesson defaults in one place, and the saved
-  generators lessons 7 and 8 reuse.
+* :func:`make_gan` and :func:`train` -- a compiled GAN from a seed, and ``fit`` on the
+  stream above. The GANs lessons share (trained once, loaded later) are described and
+  saved by :mod:`course_utils.trained`.
 """
 
 from __future__ import annotations
@@ -42,15 +42,6 @@ KINDS = ("dcgan", "cgan")
 GENERATOR_LOSSES = ("non-saturating", "saturating")
 NUM_CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)
-
-#: The settings lessons 5 and 6 train with by default (their parameters cells use these).
-LESSON_DEFAULTS = {
-    "dcgan": {"epochs": 30, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
-              "g_learning_rate": 2e-4, "source": "offline"},
-    "cgan": {"epochs": 5, "batch_size": 64, "latent_dim": 64, "d_learning_rate": 2e-4,
-             "g_learning_rate": 2e-4, "source": "offline"},
-}
-
 
 # ----------------------------------------------------------------------------- models
 
@@ -548,8 +539,10 @@ class EpochCheckpoint(keras.callbacks.Callback):
     """Save the whole training state after every epoch: both networks AND both optimizers
     (Adam's moments and step counter, which also keys the training noise).
 
-    Files are ``<directory>/epoch_<NNN>.weights.h5``; only the newest ``keep`` are kept
-    (None keeps all). :func:`restore_latest` loads one and returns the epoch to resume from.
+    Files are ``<directory>/epoch_<NNN>.weights.h5``, each written to a temporary name and
+    then renamed, so a run killed while saving never leaves a truncated checkpoint; only
+    the newest ``keep`` are kept (None keeps all). :func:`restore_latest` loads one and
+    returns the epoch to resume from.
     """
 
     def __init__(self, directory, *, keep: int | None = None):
@@ -567,35 +560,55 @@ class EpochCheckpoint(keras.callbacks.Callback):
                 old.unlink()
 
 
-_CHECKPOINT_NAME = re.compile(r"epoch_(\d+)\.weights\.h5$")
+_CHECKPOINT_NAME = re.compile(r"^epoch_(\d+)\.weights\.h5$")
 
 
 def save_training_state(gan: GAN, path) -> None:
-    """Write the networks' and optimizers' variables to one ``.weights.h5`` file."""
+    """Write the networks' and optimizers' variables to one ``.weights.h5`` file, atomically."""
+    from course_utils.paths import atomic_path
+
     _check_gan(gan)
     _build_optimizers(gan)
-    gan.save_weights(str(path))
+    with atomic_path(path) as temporary:
+        gan.save_weights(str(temporary))
 
 
-def restore_latest(gan: GAN, directory, *, epoch: int | None = None) -> int:
-    """Load the newest checkpoint of ``directory`` (or the one of ``epoch``) into ``gan``;
-    return its epoch number (the ``initial_epoch`` to pass to ``fit``), or 0 when there is
-    none. ``gan`` must be built with the same settings (seed included) as the saved one."""
+def restore_latest(gan: GAN, directory, *, epoch: int | None = None, at_most: int | None = None,
+                   report=print) -> int:
+    """Load the newest intact checkpoint of ``directory`` into ``gan`` and return its epoch
+    number (the ``initial_epoch`` to pass to ``fit``), or 0 when there is none.
+
+    A checkpoint that cannot be read (a truncated or corrupt file) is named through
+    ``report`` (``print`` by default) and the previous one is tried. ``epoch`` asks for one
+    epoch's checkpoint exactly (``ValueError`` if it is missing or damaged); ``at_most``
+    ignores checkpoints of later epochs. ``gan`` must be built with the same settings (seed
+    included) as the saved one.
+    """
     _check_gan(gan)
     if not isinstance(directory, (str, Path)):
         raise TypeError(f"directory must be a path, got {type(directory).__name__}")
+    if not callable(report):
+        raise TypeError(f"report must be a function such as print, got {type(report).__name__}")
     found = dict(_checkpoints(Path(directory)))
     if epoch is not None:
         epoch = check_int(epoch, "epoch", minimum=1)
         if epoch not in found:
             raise ValueError(f"epoch {epoch} has no checkpoint in {directory}; saved epochs: {sorted(found)}")
-    elif not found:
-        return 0
+        candidates = [epoch]
     else:
-        epoch = max(found)
+        limit = None if at_most is None else check_int(at_most, "at_most", minimum=0)
+        candidates = sorted((e for e in found if limit is None or e <= limit), reverse=True)
     _build_optimizers(gan)
-    gan.load_weights(str(found[epoch]))
-    return epoch
+    for candidate in candidates:
+        try:
+            gan.load_weights(str(found[candidate]))
+            return candidate
+        except Exception as error:  # h5py and Keras raise several kinds for a damaged file
+            message = f"checkpoint {found[candidate].name} is damaged ({type(error).__name__})"
+            if epoch is not None:
+                raise ValueError(f"{message}; saved epochs: {sorted(found)}") from error
+            report(f"The {message}; trying the previous one.")
+    return 0
 
 
 def _checkpoints(directory: Path):
@@ -661,67 +674,3 @@ def train(gan: GAN, images, labels=None, *, epochs: int, batch_size: int = 64, s
     dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, start_epoch=initial_epoch)
     return gan.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, callbacks=callbacks or [],
                    steps_per_epoch=steps_per_epoch(len(images), batch_size), shuffle=False, verbose=verbose)
-
-
-def generator_path(kind: str = "dcgan", *, seed: int = 0, epochs: int | None = None, latent_dim: int | None = None,
-                   source: str | None = None) -> Path:
-    """Where the generator trained with these settings is saved (in ``cu.paths.artifacts_dir()``).
-
-    The name encodes everything that changes the weights, e.g.
-    ``dcgan_generator_mnist-offline_latent64_epochs30_seed0.keras``.
-    """
-    from course_utils.paths import artifacts_dir
-
-    check_choice(kind, "kind", KINDS)
-    settings = _settings(kind, epochs, latent_dim, source)
-    seed = check_int(seed, "seed", minimum=0)
-    name = (f"{kind}_generator_mnist-{settings['source']}_latent{settings['latent_dim']}"
-            f"_batch{settings['batch_size']}_epochs{settings['epochs']}_seed{seed}.keras")
-    return artifacts_dir() / name
-
-
-def save_generator(generator, kind: str = "dcgan", *, seed: int = 0, epochs: int | None = None,
-                   latent_dim: int | None = None, source: str | None = None) -> Path:
-    """Save ``generator`` (native ``.keras``) where :func:`load_or_train_generator` looks."""
-    if not isinstance(generator, keras.Model):
-        raise TypeError(f"generator must be a keras.Model, got {type(generator).__name__}")
-    path = generator_path(kind, seed=seed, epochs=epochs, latent_dim=latent_dim, source=source)
-    generator.save(path)
-    return path
-
-
-def load_or_train_generator(kind: str = "dcgan", *, seed: int = 0, epochs: int | None = None,
-                            latent_dim: int | None = None, source: str | None = None) -> keras.Model:
-    """The generator lesson 5 (``"dcgan"``) or 6 (``"cgan"``) trains, loaded from
-    ``cu.paths.artifacts_dir()`` when saved, else trained now with the lesson's defaults
-    (:data:`LESSON_DEFAULTS`) and saved. Prints nothing.
-
-    ``generator.inputs[0].shape[-1]`` is the latent size; a ``"cgan"`` generator takes
-    ``[noise, labels]``.
-    """
-    check_choice(kind, "kind", KINDS)
-    settings = _settings(kind, epochs, latent_dim, source)
-    path = generator_path(kind, seed=seed, epochs=settings["epochs"], latent_dim=settings["latent_dim"],
-                          source=settings["source"])
-    if path.exists():
-        return keras.models.load_model(path)
-    from course_utils.data import load_mnist
-
-    data = load_mnist(settings["source"], seed=seed)
-    gan = make_gan(kind, latent_dim=settings["latent_dim"], seed=seed,
-                   d_learning_rate=settings["d_learning_rate"], g_learning_rate=settings["g_learning_rate"])
-    train(gan, data.x_train * 2 - 1, data.y_train if kind == "cgan" else None, epochs=settings["epochs"],
-          batch_size=settings["batch_size"], seed=seed)
-    gan.generator.save(path)
-    return gan.generator
-
-
-def _settings(kind, epochs, latent_dim, source):
-    settings = dict(LESSON_DEFAULTS[kind])
-    if epochs is not None:
-        settings["epochs"] = check_int(epochs, "epochs", minimum=1)
-    if latent_dim is not None:
-        settings["latent_dim"] = check_int(latent_dim, "latent_dim", minimum=1)
-    if source is not None:
-        settings["source"] = check_choice(source, "source", ("offline", "keras"))
-    return settings

@@ -9,31 +9,23 @@ One small CNN serves three purposes:
   gives the embedding for a Frechet distance and its logits the class of a generated digit;
 * a model trained **from scratch** on a few target labels, as the baseline transfer beats.
 
-:func:`load_or_train_classifier` is how later lessons get a trained copy: it loads the
-``.keras`` file from :func:`course_utils.paths.artifacts_dir` or, when the file is missing,
-trains the model (early stopping on the validation accuracy) and saves it. The file name
-encodes every setting that changes the result, so a quick smoke-size model is never
-mistaken for a classroom one.
+The trained copies lessons share (the printed-digit source model, the MNIST evaluator, the
+8x8-digit classifier) are described, trained and saved by :mod:`course_utils.trained`,
+which uses the functions below.
 """
 
 from __future__ import annotations
 
 import numbers
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from course_utils import data as digit_data
-from course_utils.paths import artifacts_dir
 from course_utils.validation import as_images, as_label_array, check_choice, check_float, check_int
 
 DOMAINS = ("mnist", "printed", "sklearn-8x8")
 NUM_CLASSES = 10
 INPUT_SHAPE = (28, 28, 1)
-# Bumped whenever build_classifier or the training recipe changes, so that saved models
-# of an older recipe are not loaded by mistake.
-RECIPE_VERSION = 1
 
 
 # --------------------------------------------------------------------------- building
@@ -164,10 +156,10 @@ def load_domain(domain: str = "mnist", *, seed: int = 0):
 
 
 def train_classifier(model, data, *, epochs: int = 20, batch_size: int = 64, patience: int = 5,
-                     checkpoint_path=None, verbose: int = 0):
+                     callbacks=None, verbose: int = 0):
     """Fit a compiled classifier on ``data.x_train`` with early stopping on the validation
-    accuracy (best weights restored) and, when ``checkpoint_path`` is given, a
-    ``ModelCheckpoint`` that keeps the best epoch there. Returns the Keras ``History``.
+    accuracy (the best epoch's weights restored at the end), plus any extra ``callbacks``
+    (for example :class:`course_utils.progress.EpochProgress`). Returns the Keras ``History``.
     """
     _check_model(model, "model")
     _check_digit_data(data, "data")
@@ -177,66 +169,12 @@ def train_classifier(model, data, *, epochs: int = 20, batch_size: int = 64, pat
     verbose = check_int(verbose, "verbose", minimum=0, maximum=2)
     import keras
 
-    callbacks = [keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience,
-                                               restore_best_weights=True)]
-    if checkpoint_path is not None:
-        callbacks.append(keras.callbacks.ModelCheckpoint(str(checkpoint_path), monitor="val_accuracy",
-                                                         save_best_only=True))
+    extra = list(callbacks or [])
+    if not all(isinstance(callback, keras.callbacks.Callback) for callback in extra):
+        raise TypeError("callbacks must be a list of keras.callbacks.Callback objects")
+    stopping = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True)
     return model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
-                     epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose)
-
-
-def classifier_path(domain: str = "mnist", *, seed: int = 0, epochs: int = 20, batch_size: int = 64,
-                    patience: int = 5, learning_rate: float = 1e-3, augment: bool = True) -> Path:
-    """Where :func:`load_or_train_classifier` keeps the model of this configuration."""
-    check_choice(domain, "domain", DOMAINS)
-    seed = check_int(seed, "seed", minimum=0)
-    epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    patience = check_int(patience, "patience", minimum=0)
-    learning_rate = check_float(learning_rate, "learning_rate", minimum=0.0, inclusive=False)
-    _check_bool(augment, "augment")
-    name = (f"classifier_{domain}_seed{seed}_epochs{epochs}_batch{batch_size}_patience{patience}"
-            f"_lr{learning_rate:g}_{'aug' if augment else 'noaug'}_v{RECIPE_VERSION}.keras")
-    return artifacts_dir() / name
-
-
-def load_or_train_classifier(domain: str = "mnist", *, seed: int = 0, epochs: int = 20, batch_size: int = 64,
-                             patience: int = 5, learning_rate: float = 1e-3, augment: bool = True,
-                             verbose: bool = True):
-    """Load the trained classifier of ``domain``, or train and save it when missing.
-
-    Training is fully seeded (``keras.utils.set_random_seed(seed)``, then
-    :func:`build_classifier`, :func:`compile_classifier`, :func:`train_classifier`), so a
-    missing file is rebuilt identically on the same machine. Either way the function
-    leaves the global random generators seeded with ``seed`` and prints the same line
-    (the model's test accuracy on its own domain), so a lesson's output does not depend
-    on whether the file already existed. With ``domain="mnist"`` this is the evaluator
-    of the GAN lessons.
-    """
-    path = classifier_path(domain, seed=seed, epochs=epochs, batch_size=batch_size, patience=patience,
-                           learning_rate=learning_rate, augment=augment)
-    _check_bool(verbose, "verbose")
-    import keras
-
-    data = load_domain(domain, seed=seed)
-    if path.exists():
-        model = keras.models.load_model(path)
-    else:
-        keras.utils.set_random_seed(seed)
-        model = compile_classifier(build_classifier(name=f"{domain.replace('-', '_')}_classifier",
-                                                    augment=augment, seed=seed),
-                                   learning_rate=learning_rate)
-        with tempfile.TemporaryDirectory() as folder:
-            train_classifier(model, data, epochs=epochs, batch_size=batch_size, patience=patience,
-                             checkpoint_path=Path(folder) / "best.keras")
-        model.save(path)
-    keras.utils.set_random_seed(seed)
-    if verbose:
-        test_accuracy = accuracy(model, data.x_test, data.y_test)
-        print(f"{domain} classifier ({path.name}): test accuracy {test_accuracy:.3f} "
-              f"on {len(data.x_test):,} {data.name} images")
-    return model
+                     epochs=epochs, batch_size=batch_size, callbacks=[stopping, *extra], verbose=verbose)
 
 
 # ------------------------------------------------------------------------- evaluating

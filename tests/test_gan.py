@@ -1,5 +1,8 @@
 """Unit tests of course_utils.gan: shapes, losses, the training step, data, callbacks,
-checkpoints and resume, saving. Tiny data and few steps keep them fast."""
+checkpoints (atomic, with fallback to an intact one) and resume. Tiny data and few steps
+keep them fast."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -326,6 +329,46 @@ def test_epoch_checkpoint_keeps_the_newest_files(tiny_images, tmp_path):
         G.save_training_state(uncompiled, tmp_path / "x.weights.h5")
 
 
+def _truncate(path, keep_bytes=200):
+    data = path.read_bytes()
+    path.write_bytes(data[:keep_bytes])
+
+
+def test_restore_latest_falls_back_to_the_newest_intact_checkpoint(tiny_images, tmp_path):
+    images, _ = tiny_images
+    gan = G.make_gan("dcgan", latent_dim=4, seed=0)
+    G.train(gan, images, epochs=3, batch_size=48, callbacks=[G.EpochCheckpoint(tmp_path)])
+    _truncate(tmp_path / "epoch_003.weights.h5")  # a run killed while writing, before atomic saves
+    messages = []
+    fresh = G.make_gan("dcgan", latent_dim=4, seed=0)
+    assert G.restore_latest(fresh, tmp_path, report=messages.append) == 2
+    assert messages == ["The checkpoint epoch_003.weights.h5 is damaged (OSError); trying the previous one."]
+    assert int(fresh.g_optimizer.iterations) == 2 * 2
+    assert G.restore_latest(G.make_gan("dcgan", latent_dim=4, seed=0), tmp_path, at_most=1, report=messages.append) == 1
+    with pytest.raises(ValueError, match="epoch_003.weights.h5 is damaged"):
+        G.restore_latest(fresh, tmp_path, epoch=3)
+    for name in ("epoch_001.weights.h5", "epoch_002.weights.h5"):
+        _truncate(tmp_path / name)
+    assert G.restore_latest(fresh, tmp_path, report=messages.append) == 0  # nothing intact: start again
+    with pytest.raises(TypeError, match="report"):
+        G.restore_latest(fresh, tmp_path, report="print")
+
+
+def test_a_checkpoint_killed_while_saving_leaves_no_file(tiny_images, tmp_path, monkeypatch):
+    gan = G.make_gan("dcgan", latent_dim=4, seed=0)
+    original = G.GAN.save_weights
+
+    def dies_half_way(self, filepath, *args, **kwargs):
+        original(self, filepath, *args, **kwargs)
+        Path(filepath).write_bytes(Path(filepath).read_bytes()[:100])
+        raise KeyboardInterrupt("kernel interrupted while saving")
+
+    monkeypatch.setattr(G.GAN, "save_weights", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        G.save_training_state(gan, tmp_path / "epoch_001.weights.h5")
+    assert list(tmp_path.iterdir()) == []  # neither a truncated checkpoint nor a partial file
+
+
 def test_plot_gan_history_draws_the_curves():
     history = {"d_loss": [1.0, 0.8], "g_loss": [0.7, 0.9], "d_accuracy_real": [0.6, 0.7], "d_accuracy_fake": [0.5, 0.4]}
     figure = G.plot_gan_history(history, title="t")
@@ -337,32 +380,3 @@ def test_plot_gan_history_draws_the_curves():
         G.plot_gan_history({"d_loss": [1.0]})
     with pytest.raises(TypeError, match="history"):
         G.plot_gan_history([1, 2])
-
-
-# -------------------------------------------------------------------- save and load
-
-
-def test_generator_path_encodes_the_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path))
-    path = G.generator_path("cgan", seed=3, epochs=7, latent_dim=16)
-    assert path.parent == tmp_path
-    assert path.name == "cgan_generator_mnist-offline_latent16_batch64_epochs7_seed3.keras"
-    assert G.generator_path("dcgan") != G.generator_path("dcgan", epochs=1)
-    with pytest.raises(ValueError, match="kind"):
-        G.generator_path("vae")
-    with pytest.raises(ValueError, match="source"):
-        G.generator_path("dcgan", source="internet")
-
-
-def test_load_or_train_generator_trains_saves_then_loads(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path))
-    monkeypatch.setitem(G.LESSON_DEFAULTS, "dcgan", {**G.LESSON_DEFAULTS["dcgan"], "batch_size": 1200})
-    trained = G.load_or_train_generator("dcgan", seed=0, epochs=1, latent_dim=4)
-    path = G.generator_path("dcgan", seed=0, epochs=1, latent_dim=4)
-    assert path.exists()
-    loaded = G.load_or_train_generator("dcgan", seed=0, epochs=1, latent_dim=4)
-    assert loaded.inputs[0].shape[-1] == 4
-    noise = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
-    np.testing.assert_allclose(np.array(trained(noise)), np.array(loaded(noise)), atol=1e-6)
-    with pytest.raises(TypeError, match="generator"):
-        G.save_generator("not a model")

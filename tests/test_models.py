@@ -22,12 +22,6 @@ def small_data():
                              full.x_test[:80], full.y_test[:80], full.name)
 
 
-@pytest.fixture()
-def artifacts(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path))
-    return tmp_path
-
-
 # ------------------------------------------------------------------- build_classifier
 
 
@@ -185,15 +179,15 @@ def test_predict_labels_and_accuracy_agree_with_argmax_of_logits(keras):
 # -------------------------------------------------------------------------- training
 
 
-def test_train_classifier_records_validation_accuracy_and_checkpoints(keras, small_data, tmp_path):
+def test_train_classifier_records_validation_accuracy_and_runs_extra_callbacks(keras, small_data):
     keras.utils.set_random_seed(0)
     model = models.compile_classifier(models.build_classifier(augment=False, filters=(4,), feature_units=8))
-    checkpoint = tmp_path / "best.keras"
-    history = models.train_classifier(model, small_data, epochs=2, batch_size=50, patience=1,
-                                      checkpoint_path=checkpoint)
+    seen = []
+    spy = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    history = models.train_classifier(model, small_data, epochs=2, batch_size=50, patience=1, callbacks=[spy])
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
     assert 1 <= len(history.history["loss"]) <= 2
-    assert checkpoint.exists()
+    assert seen == list(range(len(history.history["loss"])))
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -203,6 +197,7 @@ def test_train_classifier_records_validation_accuracy_and_checkpoints(keras, sma
     ({"batch_size": 1.5}, TypeError, "batch_size"),
     ({"patience": -1}, ValueError, "patience"),
     ({"verbose": 3}, ValueError, "verbose"),
+    ({"callbacks": ["not a callback"]}, TypeError, "callbacks"),
 ])
 def test_train_classifier_rejects_bad_arguments(small_data, kwargs, error, match):
     arguments = {"model": models.compile_classifier(models.build_classifier(augment=False, filters=(4,))),
@@ -213,39 +208,6 @@ def test_train_classifier_rejects_bad_arguments(small_data, kwargs, error, match
         models.train_classifier(model, data, **arguments)
 
 
-def test_classifier_path_encodes_the_configuration(artifacts):
-    base = models.classifier_path("printed", seed=0, epochs=20)
-    assert base.parent == artifacts
-    assert base.suffix == ".keras"
-    assert "printed" in base.name and "seed0" in base.name and "epochs20" in base.name
-    others = {
-        models.classifier_path("mnist", seed=0, epochs=20),
-        models.classifier_path("printed", seed=1, epochs=20),
-        models.classifier_path("printed", seed=0, epochs=1),
-        models.classifier_path("printed", seed=0, epochs=20, batch_size=32),
-        models.classifier_path("printed", seed=0, epochs=20, patience=2),
-        models.classifier_path("printed", seed=0, epochs=20, learning_rate=0.01),
-        models.classifier_path("printed", seed=0, epochs=20, augment=False),
-    }
-    assert base not in others and len(others) == 7
-
-
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"domain": "fashion"}, ValueError, "domain"),
-    ({"seed": -1}, ValueError, "seed"),
-    ({"epochs": 0}, ValueError, "epochs"),
-    ({"batch_size": 0}, ValueError, "batch_size"),
-    ({"patience": 1.0}, TypeError, "patience"),
-    ({"learning_rate": -1.0}, ValueError, "learning_rate"),
-    ({"augment": 1}, TypeError, "augment"),
-    ({"verbose": "no"}, TypeError, "verbose"),
-])
-def test_load_or_train_classifier_rejects_bad_arguments(artifacts, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        models.load_or_train_classifier(**kwargs)
-    assert not list(artifacts.iterdir())  # nothing trained or saved
-
-
 def test_load_domain_gives_each_domain_and_always_offline_mnist():
     assert models.load_domain("mnist").name == "mnist-offline"
     assert models.load_domain("sklearn-8x8").name == "sklearn-8x8"
@@ -253,34 +215,3 @@ def test_load_domain_gives_each_domain_and_always_offline_mnist():
         models.load_domain("svhn")
     with pytest.raises(TypeError, match="seed"):
         models.load_domain("mnist", seed="0")
-
-
-def test_load_or_train_trains_once_then_loads_with_the_same_output(keras, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "first"))
-    settings = {"seed": 0, "epochs": 1, "batch_size": 256, "patience": 1}
-    trained = models.load_or_train_classifier("sklearn-8x8", **settings)
-    first_output = capsys.readouterr().out
-    after_training = np.random.random()
-    path = models.classifier_path("sklearn-8x8", **settings)
-    assert path.exists() and list(path.parent.glob("*.keras")) == [path]
-    modified = path.stat().st_mtime_ns
-
-    loaded = models.load_or_train_classifier("sklearn-8x8", **settings)
-    second_output = capsys.readouterr().out
-    after_loading = np.random.random()
-    assert path.stat().st_mtime_ns == modified  # loaded, not trained again
-    assert first_output == second_output
-    assert "test accuracy" in first_output and str(tmp_path) not in first_output
-    assert after_training == after_loading  # random state the same either way
-    for a, b in zip(trained.get_weights(), loaded.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    assert models.feature_extractor(loaded).output_shape == (None, 128)
-
-    models.load_or_train_classifier("sklearn-8x8", verbose=False, **settings)
-    assert capsys.readouterr().out == ""
-
-    # a fresh training elsewhere repeats the same weights: a missing file is rebuilt identically
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "second"))
-    retrained = models.load_or_train_classifier("sklearn-8x8", verbose=False, **settings)
-    for a, b in zip(trained.get_weights(), retrained.get_weights()):
-        np.testing.assert_array_equal(a, b)

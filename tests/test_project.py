@@ -1,5 +1,6 @@
-"""The project's own files agree: pyproject vs environment.yml, README vs .ci/run, and the
-notebook runner's conventions."""
+"""The project's own files agree (pyproject vs environment.yml, README vs .ci/run), and the
+notebook runner (tools/notebook_runner.py) keeps its conventions: parameters, one cell time
+limit for every run, no silent cells in a committed lesson, no widget reprs."""
 
 import json
 import re
@@ -8,8 +9,8 @@ import tomllib
 import pytest
 import yaml
 
-from course_utils import notebook_runner
 from conftest import REPOSITORY
+from tools import notebook_runner
 
 
 def test_environment_yml_installs_the_same_dependencies_as_pyproject():
@@ -36,14 +37,15 @@ def test_notebook_runner_reads_parameters_and_smoke_values(tmp_path):
         "cells": [
             {"cell_type": "markdown", "metadata": {}, "source": ["# Title"]},
             {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
-             "source": ["EPOCHS = 5\n", "SIZE: int = 100  # images\n", "for_loop_variable = [i for i in range(2)]\n"]},
+             "source": ["EPOCHS = 5\n", "SIZE: int = 100  # images\n", "RATES = [1e-3, 1e-4]\n"]},
         ],
         "metadata": {"course": {"smoke_parameters": {"EPOCHS": 1}}},
         "nbformat": 4, "nbformat_minor": 5,
     }
     path = tmp_path / "99_example.ipynb"
     path.write_text(json.dumps(notebook))
-    assert notebook_runner.parameter_names(path) == {"EPOCHS", "SIZE", "for_loop_variable"}
+    assert notebook_runner.parameter_names(path) == {"EPOCHS", "SIZE", "RATES"}
+    assert notebook_runner.parameter_values(path) == {"EPOCHS": 5, "RATES": [1e-3, 1e-4]}
     assert notebook_runner.smoke_parameters(path) == {"EPOCHS": 1}
     assert notebook_runner.list_notebooks(tmp_path) == [path]
 
@@ -61,7 +63,8 @@ def test_notebook_runner_reads_parameters_and_smoke_values(tmp_path):
 @pytest.mark.parametrize("call, words", [
     (lambda tmp_path: notebook_runner.parameter_names(tmp_path / "missing.ipynb"), "path must be an existing .ipynb file"),
     (lambda tmp_path: notebook_runner.list_notebooks(tmp_path / "nowhere"), "folder must be an existing directory"),
-    (lambda tmp_path: notebook_runner.execute(tmp_path / "a.txt", tmp_path / "b.ipynb"), "path must be an existing .ipynb file"),
+    (lambda tmp_path: notebook_runner.execute(tmp_path / "a.txt", tmp_path / "b.ipynb"),
+     "path must be an existing .ipynb file"),
     (lambda tmp_path: notebook_runner.execute_in_place(tmp_path / "missing.ipynb"), "path must be an existing .ipynb file"),
 ])
 def test_notebook_runner_rejects_bad_paths(call, words, tmp_path):
@@ -72,3 +75,54 @@ def test_notebook_runner_rejects_bad_paths(call, words, tmp_path):
 def test_notebook_runner_rejects_parameters_that_are_not_a_dict():
     with pytest.raises(TypeError, match="parameters must be a dict"):
         notebook_runner.execute(notebook_runner.list_notebooks()[0], REPOSITORY / "build" / "x.ipynb", [("EPOCHS", 1)])
+
+
+def _notebook(tmp_path, *sources):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    path = tmp_path / "99_example.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_one_cell_time_limit_for_every_notebook_run(pytestconfig, tmp_path, monkeypatch):
+    from nbclient.exceptions import CellTimeoutError
+
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
+    assert not [option for option in project["tool"]["pytest"]["ini_options"]["addopts"] if "timeout" in option]
+    assert pytestconfig.option.nbval_cell_timeout == notebook_runner.CELL_TIMEOUT_SECONDS  # set by conftest.py
+    # A cell that hangs (as a widget cell once did with ipywidgets 7 and ipykernel 7) fails.
+    monkeypatch.setattr(notebook_runner, "CELL_TIMEOUT_SECONDS", 2)
+    path = _notebook(tmp_path, "import time\ntime.sleep(30)")
+    with pytest.raises(CellTimeoutError, match="timed out"):
+        notebook_runner.execute(path, tmp_path / "out.ipynb")
+
+
+def test_extra_code_runs_in_the_lessons_kernel(tmp_path):
+    path = _notebook(tmp_path, "answer = 6 * 7")
+    notebook_runner.execute(path, tmp_path / "out.ipynb", extra_code="print('answer', answer)")
+    executed = json.loads((tmp_path / "out.ipynb").read_text())
+    assert "".join(executed["cells"][-1]["outputs"][0]["text"]) == "answer 42\n"
+    assert "".join(json.loads(path.read_text())["cells"][-1]["source"]) == "answer = 6 * 7"  # lesson unchanged
+
+
+def test_executing_in_place_refuses_a_silent_cell_and_writes_nothing(tmp_path):
+    path = _notebook(tmp_path, "import time\nprint('start')\ntime.sleep(2.5)", "print('done')")
+    before = path.read_text()
+    with pytest.raises(RuntimeError, match=r"cell 0 \(\d s\)"):
+        notebook_runner.execute_in_place(path, max_silence=1.5)
+    assert path.read_text() == before
+    notebook_runner.execute_in_place(path, max_silence=5.0)
+    assert "".join(json.loads(path.read_text())["cells"][1]["outputs"][0]["text"]) == "done\n"
+
+
+def test_executing_in_place_replaces_a_widget_repr_with_a_sentence(tmp_path):
+    path = _notebook(tmp_path, "import ipywidgets\nipywidgets.IntSlider(value=3)")
+    notebook_runner.execute_in_place(path)
+    output = json.loads(path.read_text())["cells"][0]["outputs"][0]
+    assert notebook_runner.WIDGET_MIME in output["data"]
+    assert "".join(output["data"]["text/plain"]) == notebook_runner.WIDGET_TEXT

@@ -1,4 +1,4 @@
-"""setup(), artifacts_dir() and the plotting helpers."""
+"""setup(), the run mode and claims, and the plotting helpers."""
 
 import random
 import re
@@ -13,7 +13,7 @@ import course_utils as cu  # noqa: E402
 
 
 def test_setup_seeds_everything_and_reports(capsys):
-    report = cu.setup(5)
+    assert cu.setup(5) is None  # a cell ending with cu.setup(SEED) shows only the printed report
     first = (random.random(), np.random.rand())
     import keras
     first_keras = keras.ops.convert_to_numpy(keras.random.normal((3,)))
@@ -22,26 +22,42 @@ def test_setup_seeds_everything_and_reports(capsys):
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(keras.random.normal((3,))), first_keras)
     printed = capsys.readouterr().out
     assert "TensorFlow" in printed and "Network:" in printed and "Colab: no" in printed
-    assert report["seed"] == 5 and report["colab"] is False
+    assert "run mode: classroom" in printed
+    report = cu.session.environment_report()
+    assert report["colab"] is False
     assert set(report) >= {"python", "tensorflow", "keras", "numpy", "device", "online"}
+
+
+def test_the_run_mode_decides_what_a_failed_claim_does(capsys):
+    try:
+        cu.setup(0, run_mode="classroom", verbose=False)
+        assert cu.run_mode() == "classroom"
+        assert cu.claim(2 > 1, "two is more than one") is True
+        with pytest.raises(cu.session.ClaimNotMet, match="The lesson says: one is more than two") as raised:
+            cu.claim(1 > 2, "one is more than two")
+        assert 'RUN_MODE = "explore"' in str(raised.value)
+        cu.setup(0, run_mode="explore", verbose=False)
+        assert cu.claim(False, "one is more than two") is False
+        assert capsys.readouterr().out == "Note: The lesson says: one is more than two. This run does not show it.\n"
+        cu.setup(0, run_mode="smoke", verbose=False)
+        assert cu.claim(False, "tiny runs prove nothing") is True
+        assert capsys.readouterr().out == ""
+        with pytest.raises(TypeError, match="statement"):
+            cu.claim(True, "")
+    finally:
+        cu.setup(0, verbose=False)
+    assert cu.run_mode() == "classroom"
 
 
 @pytest.mark.parametrize("call, error, words", [
     (lambda: cu.setup(-3), ValueError, "seed must be >= 0"),
     (lambda: cu.setup("42"), TypeError, "seed must be an integer"),
     (lambda: cu.setup(1, verbose="yes"), TypeError, "verbose must be True or False"),
+    (lambda: cu.setup(1, run_mode="fast"), ValueError, "run_mode"),
 ])
 def test_setup_rejects_bad_input(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
         call()
-
-
-def test_artifacts_dir_honours_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "models"))
-    assert cu.paths.artifacts_dir() == tmp_path / "models"
-    assert (tmp_path / "models").is_dir()
-    monkeypatch.delenv("COURSE_ARTIFACTS")
-    assert cu.paths.artifacts_dir().name == "artifacts"  # a source checkout
 
 
 def test_show_images_draws_a_labelled_grid():
