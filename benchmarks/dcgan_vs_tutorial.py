@@ -4,7 +4,7 @@ Both GANs train with the same ``cu.gan.GAN`` training step (non-saturating loss,
 on every batch) on the same offline MNIST training digits, each for the same number of
 seconds (a callback stops ``fit()`` when the budget is spent; graph tracing counts against
 it). Both are then scored the same way: the Frechet distance, in the features of the
-course's MNIST evaluator (``cu.models.load_or_train_classifier("mnist")``), between
+course's MNIST evaluator (``cu.trained.recipe("evaluator")``), between
 ``--samples`` generated digits and the real test digits. Lower is better.
 
 The competitor is written here from the tutorial's published layer sizes (not copied):
@@ -94,7 +94,7 @@ def make_contenders(seed: int) -> dict:
     tutorial = cu.gan.GAN(build_tutorial_generator(100), build_tutorial_discriminator(), 100, seed=seed,
                           name="tutorial_dcgan")
     tutorial.compile(d_optimizer=keras.optimizers.Adam(1e-4), g_optimizer=keras.optimizers.Adam(1e-4))
-    return {"ours": (ours, cu.gan.LESSON_DEFAULTS["dcgan"]["batch_size"]), "tutorial": (tutorial, 256)}
+    return {"ours": (ours, cu.trained.recipe("dcgan", "classroom").batch_size), "tutorial": (tutorial, 256)}
 
 
 def time_budget_callback(seconds: float):
@@ -171,7 +171,8 @@ def main(argv=None) -> int:
 
     cu.setup(arguments.seeds[0], verbose=False)
     data = cu.data.load_mnist(source="auto", seed=0)
-    evaluator = cu.models.load_or_train_classifier("mnist")  # trained once, before any race starts
+    # trained once, before any race starts
+    evaluator = cu.trained.load_or_train(cu.trained.recipe("evaluator", "classroom")).model
     real_floor = cu.metrics.frechet_distance(data.x_train[:arguments.samples], data.x_test, evaluator)
     print(f"real-vs-real floor (train digits vs test digits): {real_floor:.3f}")
 

@@ -1,6 +1,6 @@
 """Train the GAN lessons' evaluator from nothing and record its accuracy and training time.
 
-The evaluator is ``cu.models.load_or_train_classifier("mnist")`` with its default settings.
+The evaluator is ``cu.trained.recipe("evaluator")``, the model lesson 2 trains.
 This script trains it in a temporary artifacts folder (so a cached copy is not simply
 loaded), then writes ``benchmarks/results/evaluator_accuracy.json`` with the test accuracy
 on offline MNIST (target: >= 0.96), on full MNIST when the machine is online, and the
@@ -32,11 +32,12 @@ def main() -> int:
 
         cu.setup(0, verbose=False)
         start = time.perf_counter()
-        evaluator = cu.models.load_or_train_classifier("mnist", seed=0, verbose=False)
+        recipe = cu.trained.recipe("evaluator", "classroom")
+        evaluator = cu.trained.load_or_train(recipe, verbose=False).model
         seconds = time.perf_counter() - start
         offline = cu.models.load_domain("mnist", seed=0)
         result = {
-            "model": cu.models.classifier_path("mnist", seed=0).name,
+            "model": recipe.identity,
             "train_seconds": round(seconds, 1),
             "test_accuracy_offline_mnist": round(cu.models.accuracy(evaluator, offline.x_test, offline.y_test), 4),
             "test_images_offline": int(len(offline.x_test)),

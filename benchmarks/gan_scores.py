@@ -2,7 +2,7 @@
 
 For each kind ("dcgan", "cgan") it trains the lesson's GAN from scratch and, every
 ``--every`` epochs, scores 1,000 generated digits with the evaluator classifier
-(``cu.models.load_or_train_classifier("mnist", seed=0)``):
+(``cu.trained.recipe("evaluator")``, lesson 2's):
 
 * Frechet distance to the 1,000 real test digits in the evaluator's feature space, beside
   the real-vs-real baseline (1,000 training digits, disjoint from the test set) and the
@@ -20,6 +20,7 @@ the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import time
@@ -31,6 +32,7 @@ import course_utils as cu
 
 RESULTS = Path(__file__).resolve().parent / "results"
 N_SAMPLES = 1000
+LESSON_MODEL = {"dcgan": "dcgan", "cgan": "conditional_gan"}  # names in cu.trained.CATALOGUE
 
 
 def generated_images(generator, kind, seed):
@@ -57,9 +59,9 @@ def scores(generator, kind, data, evaluator, seed):
 def run(kind, epochs, every, seed, data, evaluator):
     import keras
 
-    defaults = cu.gan.LESSON_DEFAULTS[kind]
-    gan = cu.gan.make_gan(kind, latent_dim=defaults["latent_dim"], seed=seed,
-                          d_learning_rate=defaults["d_learning_rate"], g_learning_rate=defaults["g_learning_rate"])
+    recipe = dataclasses.replace(cu.trained.recipe(LESSON_MODEL[kind], "classroom"), epochs=epochs, seed=seed,
+                                 data_seed=seed)
+    gan = cu.trained.build_gan(recipe)
     curve = [{"epoch": 0, **scores(gan.generator, kind, data, evaluator, seed)}]
     seconds = []
 
@@ -76,9 +78,9 @@ def run(kind, epochs, every, seed, data, evaluator):
                 print(kind, curve[-1], flush=True)
 
     labels = data.y_train if kind == "cgan" else None
-    cu.gan.train(gan, data.x_train * 2 - 1, labels, epochs=epochs, batch_size=defaults["batch_size"],
+    cu.gan.train(gan, data.x_train * 2 - 1, labels, epochs=epochs, batch_size=recipe.batch_size,
                  seed=seed, callbacks=[Score()])
-    return {"epochs": epochs, "batch_size": defaults["batch_size"], "latent_dim": defaults["latent_dim"],
+    return {"epochs": epochs, "batch_size": recipe.batch_size, "latent_dim": recipe.latent_dim,
             "seconds_per_epoch_median": round(float(np.median(seconds)), 2),
             "seconds_first_epoch": round(seconds[0], 2), "seconds_training_total": round(float(np.sum(seconds)), 1),
             "untrained": curve[0], "trained": curve[-1], "curve": curve}
@@ -95,7 +97,7 @@ def main(argv=None):
 
     cu.setup(arguments.seed, verbose=False)
     data = cu.data.load_mnist("offline", seed=arguments.seed)
-    evaluator = cu.models.load_or_train_classifier("mnist", seed=0, verbose=False)
+    evaluator = cu.trained.load_or_train(cu.trained.recipe("evaluator", "classroom"), verbose=False).model
     baseline = {
         "real_vs_real_frechet_distance": round(cu.metrics.frechet_distance(data.x_train[:N_SAMPLES], data.x_test, evaluator), 3),
         "real_class_coverage": cu.metrics.class_coverage(data.x_test, evaluator),
@@ -105,7 +107,7 @@ def main(argv=None):
     results = {"machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "data": data.name,
                "n_generated": N_SAMPLES, "baseline": baseline}
     for kind in arguments.kinds:
-        epochs = arguments.epochs or cu.gan.LESSON_DEFAULTS[kind]["epochs"]
+        epochs = arguments.epochs or cu.trained.recipe(LESSON_MODEL[kind], "classroom").epochs
         results[kind] = run(kind, epochs, arguments.every, arguments.seed, data, evaluator)
 
     RESULTS.mkdir(exist_ok=True)

@@ -2,7 +2,8 @@
 
 Runs ``notebooks/07_image_editing.ipynb`` with papermill, once with its smoke parameters
 and once with its defaults (each in a fresh kernel, models cached in the usual artifacts
-folder, smoke models in ``build/smoke-artifacts``), and writes
+folder, smoke models in ``build/smoke-artifacts``), collects the lesson's numbers with
+one extra cell run after its last one, and writes
 ``benchmarks/results/image_editing.json`` and ``.md``:
 
 * seconds of the smoke and the default run (targets: <= 60 s and <= 360 s);
@@ -37,10 +38,32 @@ TARGETS = {
 
 
 
-def run_lesson_benchmark(notebook: str, name: str, targets: dict, argv: list[str]) -> int:
-    """Run one lesson smoke + default with papermill, collect the numbers the lesson writes
-    to ``RESULTS_FILE``, check ``targets`` and write ``benchmarks/results/<name>.json|md``."""
-    from course_utils import notebook_runner
+COLLECT = """
+import json
+from pathlib import Path
+
+Path({path!r}).write_text(json.dumps({{
+    "generated_class_accuracy": round(float(generated_accuracy), 4),
+    "inversion_mse": round(float(inversion_errors.mean()), 5),
+    "nearest_image_mse": round(float(nearest_errors.mean()), 5),
+    "inversion_beats_nearest_image": bool(inversion_errors.mean() < nearest_errors.mean()),
+    "share_of_digits_inversion_beats_nearest": round(float(np.mean(inversion_errors < nearest_errors)), 4),
+    "class_edit_success": round(float(edit_success), 4),
+    "inpainting_mse_in_hole": round(float(inpaint_errors["GAN inversion"]), 5),
+    "mean_image_fill_mse_in_hole": round(float(inpaint_errors["mean training image"]), 5),
+    "nearest_image_fill_mse_in_hole": round(float(inpaint_errors["nearest training image"]), 5),
+    "inpainting_beats_mean_image": bool(inpaint_errors["GAN inversion"] < inpaint_errors["mean training image"]),
+    "restored_read_as_true_class": {{name: round(float(value), 4) for name, value in inpaint_reads.items()}},
+    "n_inverted": int(N_INVERT),
+}}, indent=2))
+"""
+
+
+def run_lesson_benchmark(notebook: str, name: str, targets: dict, argv: list[str], collect: str = COLLECT) -> int:
+    """Run one lesson smoke + default with papermill, collect its numbers with ``collect``
+    (code run in the lesson's kernel after its last cell: the lesson writes no file
+    itself), check ``targets`` and write ``benchmarks/results/<name>.json|md``."""
+    from tools import notebook_runner
 
     path = REPOSITORY / "notebooks" / f"{notebook}.ipynb"
     build = REPOSITORY / "build" / "benchmarks"
@@ -60,7 +83,7 @@ def run_lesson_benchmark(notebook: str, name: str, targets: dict, argv: list[str
     measured_file = build / f"{name}.measured.json"
     measured_file.unlink(missing_ok=True)
     results["default_seconds"] = round(notebook_runner.execute(
-        path, build / f"{notebook}.default.ipynb", {"RESULTS_FILE": str(measured_file)}), 1)
+        path, build / f"{notebook}.default.ipynb", extra_code=collect.format(path=str(measured_file))), 1)
     results["load_average_after"] = round(os.getloadavg()[0], 2)
     results.update(json.loads(measured_file.read_text()))
     checks = {}

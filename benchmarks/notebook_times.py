@@ -20,9 +20,10 @@ import sys
 import time
 from pathlib import Path
 
-from course_utils import notebook_runner
-
 REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY))
+
+from tools import notebook_runner  # noqa: E402
 RESULTS = REPOSITORY / "benchmarks" / "results"
 BUILD = REPOSITORY / "build" / "benchmark"
 

@@ -9,6 +9,7 @@ inversion for inpainting, fine-tuning a GAN). This module holds what they lean o
 * :func:`box_mask` and :func:`region_mse` -- the hidden region of an inpainting task and
   the error measured inside it;
 * :func:`slider_strip` -- the static figure that stands in for interactive sliders;
+* :func:`image_sliders` -- the interactive sliders themselves (an image redrawn live);
 * :func:`widgets_available` -- whether an interactive ipywidgets slider can be shown;
 * :func:`invert` -- the GAN inversion loop lesson 7 writes out, packaged so lesson 8 can
   edit real images of a new domain with it.
@@ -206,20 +207,100 @@ def slider_strip(rows, values, *, row_labels=None, value_label: str = "slider va
     return figure
 
 
+def image_sliders(render, sliders: dict, *, scale: int = 6):
+    """Interactive sliders that redraw an image: the live twin of :func:`slider_strip`.
+
+    Args:
+        render: function called with one keyword argument per slider (its current value)
+            that returns the image to show, a 2-D array (or ``(H, W, 1)``) in [0, 1] with
+            1 = ink; several images side by side are one wide array.
+        sliders: name -> ipywidgets slider (``IntSlider``, ``FloatSlider``, ...), in the
+            order they are shown.
+        scale: pixels on screen per image pixel.
+
+    Returns an ``ipywidgets.VBox`` (display it, or make it a cell's last line). The image is
+    an ``ipywidgets.Image`` whose PNG bytes are replaced when a slider moves; there is no
+    ``Output`` widget, whose message handling makes papermill/nbclient runs stall now and
+    then (jupyter/nbclient#312).
+    """
+    import ipywidgets
+
+    if not callable(render):
+        raise TypeError(f"render must be a function of the slider values, got {type(render).__name__}")
+    if not isinstance(sliders, dict) or not sliders:
+        raise TypeError("sliders must be a non-empty dict of names to ipywidgets sliders")
+    for name, slider in sliders.items():
+        if not isinstance(name, str) or not isinstance(slider, ipywidgets.ValueWidget):
+            raise TypeError(f"sliders must map names to ipywidgets sliders, got {name!r}: {type(slider).__name__}")
+    scale = check_int(scale, "scale", minimum=1, maximum=20)
+    picture = ipywidgets.Image(format="png")
+
+    def redraw(change=None):
+        image = as_float_array(render(**{name: slider.value for name, slider in sliders.items()}), "render()")
+        picture.value = _png(image, scale)
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    redraw()
+    return ipywidgets.VBox([*sliders.values(), picture])
+
+
+def _png(image, scale):
+    """A 2-D image in [0, 1] (ink = 1) as PNG bytes, dark ink on white, enlarged ``scale`` times."""
+    import io
+
+    from PIL import Image
+
+    pixels = np.asarray(image, np.float64)
+    if pixels.ndim == 3 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    if pixels.ndim != 2:
+        raise ValueError(f"render() must return one 2-D image, got shape {pixels.shape}")
+    grey = (255 - np.round(np.clip(pixels, 0.0, 1.0) * 255)).astype(np.uint8)
+    picture = Image.fromarray(grey, mode="L")
+    picture = picture.resize((grey.shape[1] * scale, grey.shape[0] * scale), Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def widgets_available() -> bool:
     """True when interactive ipywidgets can be displayed: ipywidgets is installed and the
     code runs in a Jupyter kernel (JupyterLab, Notebook, Colab, VS Code).
 
     A kernel cannot tell whether a person is watching (papermill and nbval also run one),
     so a lesson always draws the static figure as well; the widget is extra.
+
+    False, with one printed line saying why, for ipywidgets < 8 under ipykernel >= 7: a pair
+    the course does not install anywhere (Colab has ipywidgets 7 with ipykernel 6, the dev
+    extra ipywidgets 8 with ipykernel 7) and under which papermill was reported to wait
+    forever at a slider cell.
     """
+    import re
+    import sys
+
     try:
-        import ipywidgets  # noqa: F401
+        import ipywidgets
         from IPython import get_ipython
     except ImportError:
         return False
     shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+
+    def major(module):
+        """Leading number of ``module.__version__``; None if unknown."""
+        found = re.match(r"\s*(\d+)", str(getattr(module, "__version__", "")))
+        return int(found.group(1)) if found else None
+
+    kernel_module = sys.modules.get("ipykernel")  # loaded whenever an ipykernel kernel runs
+    widgets_major, kernel_major = major(ipywidgets), major(kernel_module)
+    if widgets_major is not None and kernel_major is not None and widgets_major < 8 and kernel_major >= 7:
+        print(f"Interactive sliders are off: ipywidgets {ipywidgets.__version__} with ipykernel "
+              f"{kernel_module.__version__} is not a supported pair (install ipywidgets>=8); "
+              "see the static figure.")
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------ inversion
