@@ -28,7 +28,8 @@ UNIT_TEST_ARTIFACTS = REPOSITORY / "build" / "unit-test-artifacts"
 NOTEBOOK_TIMES = defaultdict(dict)  # notebook name -> {"smoke (papermill)": s, "default (nbval)": s}
 NBVAL_DEFAULT_TIMEOUT = 2000
 
-os.environ["COURSE_ARTIFACTS"] = str(NBVAL_ARTIFACTS)
+# COURSE_NBVAL_ARTIFACTS picks another folder (benchmarks/nbval_other_kernels.sh does).
+os.environ["COURSE_ARTIFACTS"] = os.environ.get("COURSE_NBVAL_ARTIFACTS", str(NBVAL_ARTIFACTS))
 
 
 @pytest.fixture(autouse=True)

@@ -145,7 +145,7 @@ def run_mode() -> str:
     return _session["run_mode"]
 
 
-def claim(holds, statement: str) -> bool:
+def claim(holds, statement: str) -> None:
     """Check a result the lesson's text states, the way the run mode says.
 
     ``claim(accuracy > 0.97, "the source model reads printed digits almost perfectly")``:
@@ -155,17 +155,17 @@ def claim(holds, statement: str) -> bool:
     * ``"explore"``: it prints one line saying the claim does not hold in this run;
     * ``"smoke"``: tiny sizes prove nothing, so nothing is checked.
 
-    Returns whether the claim held (always True in smoke mode).
+    Returns nothing, so a cell that ends with a claim shows only what the lesson printed.
     """
     if not isinstance(statement, str) or not statement:
         raise TypeError(f"statement must be a non-empty string, got {statement!r}")
     mode = run_mode()
     if mode == "smoke" or bool(holds):
-        return True
+        return
     message = f"The lesson says: {statement}. This run does not show it."
     if mode == "explore":
         print(f"Note: {message}")
-        return False
+        return
     raise ClaimNotMet(
         f"{message} The lesson's text describes its default parameters; if you changed them, "
         "this is your finding, not a bug: set RUN_MODE = \"explore\" in the parameters cell to "

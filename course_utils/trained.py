@@ -57,7 +57,7 @@ CHECKPOINTS_KEPT = 3
 
 # Seconds per training epoch measured on the reference machine (2 CPU cores) with the
 # offline data; only used to tell a learner how long to wait.
-_SECONDS_PER_EPOCH = {"classifier": 4.0, "dcgan": 7.0, "cgan": 12.0}
+_SECONDS_PER_EPOCH = {"classifier": 1.6, "dcgan": 2.3, "cgan": 3.5}
 
 
 # ---------------------------------------------------------------------------- recipes
@@ -292,7 +292,7 @@ def _load_or_train_classifier(a_recipe, folder, say) -> TrainedModel:
     models.compile_classifier(model, learning_rate=a_recipe.learning_rate)
     start = time.perf_counter()
     history = models.train_classifier(model, data, epochs=a_recipe.epochs, batch_size=a_recipe.batch_size,
-                                      patience=a_recipe.patience, callbacks=_progress(say, every=2))
+                                      patience=a_recipe.patience, callbacks=_progress(say, every=1))
     seconds = time.perf_counter() - start
     history = _plain_history(history.history)
     best = int(np.argmax(history["val_accuracy"])) + 1
@@ -364,7 +364,7 @@ def _load_or_train_gan(a_recipe, folder, say) -> TrainedModel:
                epochs=a_recipe.epochs, batch_size=a_recipe.batch_size, seed=a_recipe.seed,
                initial_epoch=resume_epoch,
                callbacks=[gans.EpochCheckpoint(checkpoints, keep=CHECKPOINTS_KEPT), grid, keeper,
-                          *_progress(say, every=max(1, a_recipe.epochs // 10))])
+                          *_progress(say, every=max(1, a_recipe.epochs // 30))])
     seconds = seconds_before + time.perf_counter() - start
     keeper.save(complete=True, seconds=seconds)
     return TrainedModel(a_recipe, model, keeper.history, seconds, False, folder,

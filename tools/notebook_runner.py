@@ -159,6 +159,9 @@ def execute_in_place(path, *, max_silence: float = MAX_SILENCE_SECONDS) -> float
             if WIDGET_MIME in output.get("data", {}):
                 output["data"]["text/plain"] = WIDGET_TEXT
     notebook.metadata.pop("widgets", None)
+    # The proof, kept with the notebook, that its committed run showed progress.
+    longest = max(client.longest_silence.values(), default=0.0)
+    notebook.metadata.setdefault("course", {})["longest_silence_seconds"] = round(longest, 1)
     nbformat.write(notebook, path)
     return seconds
 
