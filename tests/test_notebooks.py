@@ -61,6 +61,9 @@ def test_committed_notebook_is_executed_in_order_without_errors(path):
     assert notebook["metadata"]["kernelspec"]["name"] == "python3"
     assert "language_info" in notebook["metadata"]
     assert "papermill" not in notebook["metadata"], "commit the in-place run, not a papermill output"
+    silence = notebook["metadata"].get("course", {}).get("longest_silence_seconds")
+    assert silence is not None, f"{path.name}: commit the run of tools/notebook_runner.py (it times silent cells)"
+    assert silence <= notebook_runner.MAX_SILENCE_SECONDS, f"{path.name}: a cell showed nothing for {silence} s"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -79,6 +82,8 @@ def test_committed_notebook_shows_a_learner_nothing_meant_for_machines(path):
             assert not WIDGET_REPR.match(text), f"{where}: a widget's Python repr: {text[:80]!r}"
             assert not (output.get("output_type") == "execute_result" and text.startswith("{'python'")), \
                 f"{where}: cu.setup's report echoed as a dict"
+            assert not (output.get("output_type") == "execute_result" and text in ("True", "False", "None")), \
+                f"{where}: a cell ends with a value nobody wants to see ({text})"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
