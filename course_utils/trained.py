@@ -388,15 +388,20 @@ class _GANRecordKeeper(keras.callbacks.Callback):
     def save(self, *, complete: bool, seconds: float):
         with paths.atomic_path(self.folder / "samples.npz") as temporary:
             np.savez_compressed(temporary, epochs=np.asarray(self.grid.epochs, np.int64),
-                                frames=np.round(np.stack(self.grid.frames) * 255).astype(np.uint8))
+                                frames=_eight_bit(np.stack(self.grid.frames)))
         _write_json(self.folder / "record.json",
                     {"complete": complete, "seconds": round(seconds, 1), "history": self.history})
 
 
+def _eight_bit(frames):
+    """Samples in [0, 1] as the 8-bit grey levels they are saved with."""
+    return np.round(np.asarray(frames) * 255).astype(np.uint8)
+
+
 def _as_saved(frames):
-    """Samples exactly as :func:`_read_samples` gives them back (8-bit grey levels), so a
-    lesson shows the same pixels whether the model was trained or loaded."""
-    return np.round(np.asarray(frames) * 255).astype(np.uint8).astype(np.float32) / 255.0
+    """Samples exactly as :func:`_read_samples` gives them back, so a lesson shows the same
+    pixels whether the model was trained or loaded."""
+    return _eight_bit(frames).astype(np.float32) / 255.0
 
 
 # -------------------------------------------------------------------------- the files

@@ -119,7 +119,7 @@ def test_executing_in_place_refuses_a_silent_cell_and_writes_nothing(tmp_path):
     notebook_runner.execute_in_place(path, max_silence=5.0)
     executed = json.loads(path.read_text())
     assert "".join(executed["cells"][1]["outputs"][0]["text"]) == "done\n"
-    assert 2.5 <= executed["metadata"]["course"]["longest_silence_seconds"] < 5.0
+    assert 1.5 < executed["metadata"]["course"]["longest_silence_seconds"] < 5.0  # the 2.5 s sleep
 
 
 def test_executing_in_place_replaces_a_widget_repr_with_a_sentence(tmp_path):
