@@ -246,21 +246,18 @@ def image_sliders(render, sliders: dict, *, scale: int = 6):
 
 
 def _png(image, scale):
-    """A 2-D image in [0, 1] (ink = 1) as PNG bytes, dark ink on white, enlarged ``scale`` times."""
+    """A 2-D image (or ``(H, W, 1)``) in [0, 1] as PNG bytes, dark ink on white."""
     import io
 
-    from PIL import Image
+    from course_utils.gan import ink_picture
 
     pixels = np.asarray(image, np.float64)
     if pixels.ndim == 3 and pixels.shape[-1] == 1:
         pixels = pixels[..., 0]
     if pixels.ndim != 2:
         raise ValueError(f"render() must return one 2-D image, got shape {pixels.shape}")
-    grey = (255 - np.round(np.clip(pixels, 0.0, 1.0) * 255)).astype(np.uint8)
-    picture = Image.fromarray(grey, mode="L")
-    picture = picture.resize((grey.shape[1] * scale, grey.shape[0] * scale), Image.NEAREST)
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
+    ink_picture(pixels, scale).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

@@ -503,6 +503,18 @@ def image_grid(images, n_columns: int = 8, *, padding: int = 1) -> np.ndarray:
     return grid
 
 
+def ink_picture(image, scale: int = 1):
+    """A 2-D image in [0, 1] (ink = 1) as a greyscale PIL image: dark ink on white, each
+    pixel enlarged to ``scale`` x ``scale`` (for animations and live widgets)."""
+    from PIL import Image
+
+    pixels = as_float_array(image, "image", ndim=2)
+    scale = check_int(scale, "scale", minimum=1, maximum=20)
+    grey = (255 - np.round(np.clip(pixels, 0.0, 1.0) * 255)).astype(np.uint8)
+    picture = Image.fromarray(grey, mode="L")
+    return picture.resize((grey.shape[1] * scale, grey.shape[0] * scale), Image.NEAREST)
+
+
 def make_gif(frames, n_columns: int = 8, *, scale: int = 2, milliseconds_per_frame: int = 300,
              captions=None) -> bytes:
     """An animated GIF (bytes) of image grids, one frame per entry of ``frames``.
@@ -521,8 +533,7 @@ def make_gif(frames, n_columns: int = 8, *, scale: int = 2, milliseconds_per_fra
     pictures = []
     for index, frame in enumerate(frames):
         grid = image_grid(frame, n_columns)
-        pixels = (255 - np.round(grid * 255)).astype(np.uint8)
-        picture = Image.fromarray(pixels, mode="L").resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
+        picture = ink_picture(grid, scale)
         if captions is not None:
             canvas = Image.new("L", (picture.width, picture.height + 14), 255)
             canvas.paste(picture, (0, 14))

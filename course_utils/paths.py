@@ -89,11 +89,6 @@ def write_text_atomic(path, text: str) -> Path:
     return Path(path)
 
 
-def is_partial(path) -> bool:
-    """True for a temporary file :func:`atomic_path` left behind (a killed process)."""
-    return ".partial-" in Path(path).name
-
-
 def _not_writable_message(folder, error) -> str:
     return (f"cannot write trained models to {folder} ({type(error).__name__}: {error}). "
             f"Point the course at a writable folder before training, for example "

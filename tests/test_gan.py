@@ -380,3 +380,14 @@ def test_plot_gan_history_draws_the_curves():
         G.plot_gan_history({"d_loss": [1.0]})
     with pytest.raises(TypeError, match="history"):
         G.plot_gan_history([1, 2])
+
+
+def test_ink_picture_draws_dark_ink_on_white_enlarged():
+    image = np.array([[0.0, 1.0], [0.5, 0.0]])
+    picture = G.ink_picture(image, scale=3)
+    assert picture.mode == "L" and picture.size == (6, 6)
+    assert picture.getpixel((0, 0)) == 255 and picture.getpixel((3, 0)) == 0 and picture.getpixel((0, 3)) == 127  # 255 - round(127.5)
+    with pytest.raises(ValueError, match="image"):
+        G.ink_picture(np.zeros((2, 2, 2)))
+    with pytest.raises(ValueError, match="scale"):
+        G.ink_picture(image, scale=0)
