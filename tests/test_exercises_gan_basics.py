@@ -34,7 +34,7 @@ def run_solution(exercise):
     """Execute the exercise's printed solution and return its namespace."""
     import textwrap
 
-    namespace = {"keras": keras, "tf": tf, "layers": layers}
+    namespace = {"keras": keras, "tf": tf, "layers": layers, "np": np}
     exec(textwrap.dedent(exercise.solution_code), namespace)
     return namespace
 
@@ -261,6 +261,173 @@ def test_graders_leave_global_random_state_alone():
 
 def test_every_exercise_has_hint_and_solution(capsys):
     for exercise in (ex.discriminator_loss, ex.generator_loss, ex.build_discriminator, ex.generator_train_step):
+        exercise.hint()
+        exercise.solution()
+        printed = capsys.readouterr().out
+        assert f"[{exercise.name}] Hint:" in printed and f"[{exercise.name}] Solution:" in printed
+
+
+# ------------------------------------------------------------- optimal discriminator
+
+
+def test_optimal_discriminator_solution_and_other_forms_pass():
+    solution = run_solution(ex.optimal_discriminator)["optimal_discriminator"]
+    assert outcome_of(ex.optimal_discriminator, solution) == (CORRECT, "Correct!")
+    assert outcome_of(ex.optimal_discriminator, lambda a, b: np.divide(a, np.add(a, b)))[0] == CORRECT
+    assert outcome_of(ex.optimal_discriminator, lambda a, b: 1 / (1 + b / np.maximum(a, 1e-300)))[0] == CORRECT
+
+
+def _in_place(a, b):
+    a /= a + b
+    return a
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda a, b: b / (a + b), ["probability that x is GENERATED"]),
+    (lambda a, b: a / b, ["ratio of densities"]),
+    (lambda a, b: np.full_like(a, 0.5), ["only where the two densities are equal"]),
+    (lambda a, b: (a > b).astype(float), ["hard decision"]),
+    (lambda a, b: a - b, ["difference of densities"]),
+    (lambda a, b: 1 / (1 + np.exp(b - a)), ["sigmoid of the difference"]),
+    (lambda a, b: a / (a + b + 1), ["nothing more"]),
+    (lambda a, b: a / (a + 2 * b), ["your D*(x) is", "derivative"]),
+    (lambda a, b: np.where(a == 0, np.nan, a / (a + b)), ["nan", "density can be 0"]),
+    (lambda a, b: float(np.mean(a / (a + b))), ["one value per point", "shape (7,)"]),
+    (lambda a, b: "a / (a + b)", ["array of numbers", "str"]),
+    (lambda a, b: {"D": 1}, ["array of numbers", "dict"]),
+    (_in_place, ["changed the density arrays"]),
+])
+def test_optimal_discriminator_wrong_answers(answer, words):
+    assert_incorrect(ex.optimal_discriminator, answer, *words)
+
+
+def test_optimal_discriminator_templates_are_not_attempted():
+    assert_not_attempted(ex.optimal_discriminator, lambda a, b: ...)
+    assert_not_attempted(ex.optimal_discriminator, ...)
+
+
+# -------------------------------------------------------------------- Jensen-Shannon
+
+
+def test_jensen_shannon_solution_and_scipy_pass():
+    from scipy.spatial.distance import jensenshannon
+
+    solution = run_solution(ex.jensen_shannon)["jensen_shannon"]
+    assert outcome_of(ex.jensen_shannon, solution) == (CORRECT, "Correct!")
+    assert outcome_of(ex.jensen_shannon, lambda p, q, dx: jensenshannon(p, q) ** 2)[0] == CORRECT
+
+
+def _kl_terms(p, q, dx, *, halve=True, log=np.log, mask=True):
+    m = (p + q) / 2
+
+    def kl(a):
+        inside = a > 0 if mask else np.ones_like(a, dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sum(a[inside] * log(a[inside] / m[inside])) * dx
+
+    return (0.5 if halve else 1.0) * (kl(p) + kl(q))
+
+
+def _kl(p, q, dx):
+    return np.sum(p * np.log(p / q)) * dx
+
+
+def _mutating_js(p, q, dx):
+    p += 0.0
+    p *= 2
+    return _kl_terms(p / 2, q, dx)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda p, q, dx: _kl_terms(p, q, dx, halve=False), ["without halving"]),
+    (lambda p, q, dx: _kl_terms(p, q, dx, log=np.log2), ["bits"]),
+    (lambda p, q, dx: np.sqrt(_kl_terms(p, q, dx)), ["DISTANCE", "square root"]),
+    (lambda p, q, dx: _kl_terms(p, q, 1.0), ["without multiplying by dx"]),
+    (lambda p, q, dx: _kl(p, q, dx), ["that is KL(p || q)"]),
+    (lambda p, q, dx: 0.5 * _kl(p, q, dx) + 0.5 * _kl(q, p, dx), ["symmetrised KL"]),
+    (lambda p, q, dx: _kl_terms(p, q, dx, mask=False), ["0 on half the grid", "counts as 0"]),
+    (lambda p, q, dx: _kl_terms(p, q, dx) + 0.01, ["your divergence is", "1/2 KL(p || m)"]),
+    (lambda p, q, dx: (p + q) / 2, ["one number"]),
+    (_mutating_js, ["changed the density arrays"]),
+])
+def test_jensen_shannon_wrong_answers(answer, words):
+    assert_incorrect(ex.jensen_shannon, answer, *words)
+
+
+def test_jensen_shannon_template_is_not_attempted():
+    def template(p, q, dx):
+        raise NotImplementedError
+
+    assert_not_attempted(ex.jensen_shannon, template)
+
+
+# ------------------------------------------- whole discriminator, inputs, the checker's own crashes
+
+
+@pytest.mark.parametrize("last_layers, words", [
+    ([layers.Dense(1), layers.Lambda(lambda x: tf.sigmoid(x))], ["never leave [0, 1]", "Lambda"]),
+    ([layers.Dense(1), layers.Lambda(lambda x: tf.tanh(x))], ["never leave [-1, 1]", "tanh"]),
+    ([layers.Dense(1), layers.Lambda(lambda x: 0.0 * x + 0.3)], ["same output"]),
+    ([layers.Dense(1), layers.Lambda(lambda x: x - tf.reduce_mean(x))], ["other images in its batch"]),
+])
+def test_build_discriminator_checks_the_whole_model(last_layers, words):
+    def build():
+        return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(), layers.Dense(16),
+                                 layers.LeakyReLU(0.2), *last_layers])
+
+    assert_incorrect(ex.build_discriminator, build, *words)
+
+
+def test_build_discriminator_accepts_tanh_hidden_units_and_an_identity_after_the_logit():
+    def build():
+        return keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Flatten(),
+                                 layers.Dense(16, activation="tanh"), layers.Dense(1), layers.Lambda(lambda x: x)])
+
+    assert outcome_of(ex.build_discriminator, build)[0] == CORRECT
+
+
+def test_an_answer_that_rewrites_the_module_constants_does_not_pass(monkeypatch):
+    for name in ("_REAL_LOGITS", "_FAKE_LOGITS", "_EXTREME_REAL", "_EXTREME_FAKE"):
+        monkeypatch.setattr(ex, name, getattr(ex, name))  # restored after the test
+
+    def cheat(real_logits, fake_logits):
+        ex._REAL_LOGITS = ((0.0,),) * 6
+        ex._FAKE_LOGITS = ((0.0,),) * 4
+        return 2 * np.log(2.0)  # the loss the rewritten logits would give
+
+    assert_incorrect(ex.discriminator_loss, cheat, "your loss is")
+
+
+def test_the_module_holds_no_array_an_answer_could_change():
+    constants = {name: value for name, value in vars(ex).items() if name.isupper() or name[1:].isupper()}
+    assert "_REAL_LOGITS" in constants
+    assert not [name for name, value in constants.items() if isinstance(value, np.ndarray)]
+
+
+def test_a_crash_in_the_learners_code_is_theirs():
+    def crashing(real_logits, fake_logits):
+        return 1 / 0
+
+    outcome, message = ex.discriminator_loss.grade(crashing)
+    assert outcome == INCORRECT and "your code raised ZeroDivisionError" in message, message
+
+
+def test_a_crash_in_the_checker_is_the_checkers(monkeypatch, capsys):
+    def broken(*args):
+        raise IndexError("tuple index out of range")
+
+    monkeypatch.setattr(ex, "_bce", broken)
+    outcome, message = ex.discriminator_loss.grade(run_solution(ex.discriminator_loss)["discriminator_loss"])
+    assert outcome == ex.CHECKER_ERROR, message
+    assert "checker itself failed" in message and "not a mistake in your answer" in message
+    assert "IndexError" in message and "your code raised" not in message
+    ex.discriminator_loss.check(lambda r, f: r)
+    printed = capsys.readouterr().out
+    assert "checker itself failed" in printed and "Stuck?" not in printed
+
+
+def test_new_exercises_have_hint_and_solution(capsys):
+    for exercise in (ex.optimal_discriminator, ex.jensen_shannon):
         exercise.hint()
         exercise.solution()
         printed = capsys.readouterr().out
