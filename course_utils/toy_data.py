@@ -6,6 +6,7 @@ distribution fits in a histogram beside the true density.
 
     mixture = Mixture1D(means=(-2.0, 2.0), stds=(0.5, 0.5))
     real = mixture.sample(512, seed=0)              # float32, shape (512, 1)
+    mixture.mode_shares(fake)                       # share of samples near each bump
     plot_density_snapshots(mixture, {0: fake_at_start, 1000: fake_later});
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_utils.validation import as_float_array, check_int
+from course_utils.validation import as_float_array, check_float, check_int
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,23 @@ class Mixture1D:
         for mean, std, weight in zip(self.means, self.stds, self.weights):
             total += weight * np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2.0 * np.pi))
         return total
+
+    def mode_shares(self, samples, *, within: float = 3.0) -> np.ndarray:
+        """The share of ``samples`` that fall at each component (each "mode"), in order.
+
+        A sample counts for the component it is nearest to, measured in that component's
+        standard deviations, if it lies within ``within`` of them; samples near no component
+        count for none, so the shares sum to at most 1. A generator that has collapsed onto
+        one mode puts (almost) all of its samples in one share.
+        """
+        values = as_float_array(samples, "samples", ndim=(1, 2)).reshape(-1)
+        if len(values) == 0:
+            raise ValueError("samples must hold at least one value")
+        within = check_float(within, "within", minimum=0.0, inclusive=False)
+        distances = np.abs(values[:, None] - np.asarray(self.means)) / np.asarray(self.stds)
+        nearest = np.argmin(distances, axis=1)
+        near = distances[np.arange(len(values)), nearest] <= within
+        return np.bincount(nearest[near], minlength=len(self.means)) / len(values)
 
     def plot_range(self, margin: float = 4.0) -> tuple[float, float]:
         """An x-range that holds (almost) all the mass: ``margin`` standard deviations

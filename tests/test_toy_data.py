@@ -113,3 +113,32 @@ def test_plot_density_snapshots_rejects_bad_arguments():
         plot_density_snapshots(mixture, {0: np.zeros(3)}, bins=1)
     with pytest.raises(TypeError, match="n_columns"):
         plot_density_snapshots(mixture, {0: np.zeros(3)}, n_columns=1.5)
+
+
+def test_mode_shares_follow_the_weights_and_see_a_collapse():
+    mixture = Mixture1D(means=(-2.0, 2.0), stds=(0.5, 0.5), weights=(0.3, 0.7))
+    shares = mixture.mode_shares(mixture.sample(20000, seed=1))
+    assert shares.shape == (2,)
+    assert shares == pytest.approx([0.3, 0.7], abs=0.02)
+    assert shares.sum() > 0.99  # within 3 standard deviations: almost every sample
+    collapsed = np.full((500, 1), 1.8, dtype=np.float32)
+    np.testing.assert_array_equal(mixture.mode_shares(collapsed), [0.0, 1.0])
+    between = np.zeros(100)  # 4 standard deviations from both means: near no mode
+    np.testing.assert_array_equal(mixture.mode_shares(between), [0.0, 0.0])
+    np.testing.assert_array_equal(mixture.mode_shares(between, within=5.0), [1.0, 0.0])
+
+
+def test_mode_shares_measure_distance_in_each_components_stds():
+    mixture = Mixture1D(means=(0.0, 10.0), stds=(1.0, 4.0))
+    # 3 is 3 stds from 0 but under 2 stds from 10: it belongs to the wide component
+    np.testing.assert_array_equal(mixture.mode_shares([3.0, 0.5, 9.0]), [1 / 3, 2 / 3])
+
+
+def test_mode_shares_reject_bad_arguments():
+    mixture = Mixture1D()
+    with pytest.raises(ValueError, match="samples must hold"):
+        mixture.mode_shares([])
+    with pytest.raises(TypeError, match="samples"):
+        mixture.mode_shares("abc")
+    with pytest.raises(ValueError, match="within"):
+        mixture.mode_shares([1.0], within=0.0)
