@@ -102,8 +102,11 @@ class ClassifierRecipe:
 class GANRecipe:
     """A GAN of :func:`course_utils.gan.make_gan` trained on MNIST digits with
     :func:`course_utils.gan.train`: ``kind`` ``"dcgan"`` or ``"cgan"`` (conditional),
-    both networks with Adam at ``learning_rate`` (``beta_1 = 0.5``). ``data_seed`` picks
-    the train/validation/test split of the digits, ``seed`` the weights and the noise."""
+    both networks with Adam (``beta_1 = 0.5``) at ``learning_rate``, or D at
+    ``discriminator_learning_rate`` when it is set (two time-scale rates). ``data_seed``
+    picks the train/validation/test split of the digits, ``seed`` the weights and the
+    noise. ``loss``, ``label_smoothing``, ``augment``, ``ema_decay``, ``spectral_norm`` and
+    ``negative_terms`` are :func:`course_utils.gan.make_gan`'s options."""
 
     kind: str = "dcgan"
     seed: int = 0
@@ -113,8 +116,18 @@ class GANRecipe:
     learning_rate: float = 2e-4
     data_source: str = "offline"
     data_seed: int = 0
+    discriminator_learning_rate: float | None = None
+    loss: str = "bce"
+    label_smoothing: float = 0.0
+    augment: tuple = ()
+    ema_decay: float | None = None
+    spectral_norm: bool = False
+    negative_terms: str = "sum"
 
     def __post_init__(self):
+        from course_utils.gan import LOSSES, NEGATIVE_TERMS
+        from course_utils.gan.augmentation import check_policy
+
         check_choice(self.kind, "kind", GAN_KINDS)
         check_int(self.seed, "seed", minimum=0, maximum=2**31 - 1)
         check_int(self.epochs, "epochs", minimum=1)
@@ -123,6 +136,21 @@ class GANRecipe:
         check_float(self.learning_rate, "learning_rate", minimum=0.0, maximum=1.0, inclusive=False)
         check_choice(self.data_source, "data_source", GAN_DATA_SOURCES)
         check_int(self.data_seed, "data_seed", minimum=0)
+        if self.discriminator_learning_rate is not None:
+            check_float(self.discriminator_learning_rate, "discriminator_learning_rate", minimum=0.0, maximum=1.0,
+                        inclusive=False)
+        check_choice(self.loss, "loss", LOSSES)
+        check_float(self.label_smoothing, "label_smoothing", minimum=0.0, maximum=0.5)
+        if not isinstance(self.augment, tuple):
+            raise TypeError(f'augment must be a tuple such as ("translation", "cutout"), got {self.augment!r}')
+        check_policy(self.augment)
+        if self.ema_decay is not None:
+            check_float(self.ema_decay, "ema_decay", minimum=0.0, maximum=1.0, inclusive=False)
+        if not isinstance(self.spectral_norm, bool):
+            raise TypeError(f"spectral_norm must be True or False, got {type(self.spectral_norm).__name__}")
+        check_choice(self.negative_terms, "negative_terms", NEGATIVE_TERMS)
+        if self.kind == "dcgan" and self.negative_terms != "sum":
+            raise ValueError('negative_terms is a conditional GAN option; leave it "sum" for kind="dcgan"')
 
     @property
     def description(self) -> str:
@@ -218,7 +246,7 @@ class TrainedModel:
     def generator(self):
         if not isinstance(self.recipe, GANRecipe):
             raise AttributeError("only a GAN recipe's model has a generator")
-        return self.model.generator
+        return self.model.sampling_generator  # the weight average when the recipe keeps one
 
 
 def folder_of(a_recipe) -> Path:
@@ -329,8 +357,12 @@ def build_gan(a_recipe):
 
     if not isinstance(a_recipe, GANRecipe):
         raise TypeError(f"a_recipe must be a GANRecipe, got {type(a_recipe).__name__}")
+    d_learning_rate = a_recipe.discriminator_learning_rate or a_recipe.learning_rate
     return gan.make_gan(a_recipe.kind, latent_dim=a_recipe.latent_dim, seed=a_recipe.seed,
-                        d_learning_rate=a_recipe.learning_rate, g_learning_rate=a_recipe.learning_rate)
+                        d_learning_rate=d_learning_rate, g_learning_rate=a_recipe.learning_rate,
+                        loss=a_recipe.loss, label_smoothing=a_recipe.label_smoothing, augment=a_recipe.augment,
+                        ema_decay=a_recipe.ema_decay, spectral_norm=a_recipe.spectral_norm,
+                        negative_terms=a_recipe.negative_terms)
 
 
 def _load_or_train_gan(a_recipe, folder, say) -> TrainedModel:

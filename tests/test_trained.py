@@ -37,12 +37,15 @@ def assert_same_weights(first, second):
 @pytest.mark.parametrize("recipe, changes", [
     (trained.ClassifierRecipe(), {"domain": "printed", "seed": 1, "epochs": 3, "batch_size": 32, "patience": 2,
                                   "learning_rate": 0.01, "augment": False, "batch_norm_momentum": 0.9}),
-    (trained.GANRecipe(), {"kind": "cgan", "seed": 1, "epochs": 3, "batch_size": 32, "latent_dim": 8,
-                           "learning_rate": 1e-3, "data_source": "keras", "data_seed": 1}),
+    (trained.GANRecipe(kind="cgan"), {"kind": "dcgan", "seed": 1, "epochs": 3, "batch_size": 32, "latent_dim": 8,
+                                      "learning_rate": 1e-3, "data_source": "keras", "data_seed": 1,
+                                      "discriminator_learning_rate": 4e-4, "loss": "hinge", "label_smoothing": 0.1,
+                                      "augment": ("translation",), "ema_decay": 0.99, "spectral_norm": True,
+                                      "negative_terms": "average"}),
 ])
 def test_every_setting_changes_the_identity(recipe, changes):
     assert set(changes) == {field.name for field in dataclasses.fields(recipe)}, "test every field"
-    assert recipe.identity == type(recipe)().identity  # stable: derived from the fields alone
+    assert recipe.identity == dataclasses.replace(recipe).identity  # stable: derived from the fields alone
     identities = {dataclasses.replace(recipe, **{name: value}).identity for name, value in changes.items()}
     assert recipe.identity not in identities and len(identities) == len(changes)
     assert re.fullmatch(r"[a-z0-9-]+-epochs\d+-[0-9a-f]{10}", recipe.identity)
@@ -63,6 +66,12 @@ def test_a_new_version_gives_every_model_a_new_identity(monkeypatch):
     (lambda: trained.GANRecipe(kind="vae"), ValueError, "kind"),
     (lambda: trained.GANRecipe(data_source="auto"), ValueError, "data_source"),
     (lambda: trained.GANRecipe(learning_rate=0), ValueError, "learning_rate"),
+    (lambda: trained.GANRecipe(augment=["translation"]), TypeError, "augment"),
+    (lambda: trained.GANRecipe(augment=("rotate",)), ValueError, "policy"),
+    (lambda: trained.GANRecipe(loss="wasserstein"), ValueError, "loss"),
+    (lambda: trained.GANRecipe(ema_decay=1.0), ValueError, "ema_decay"),
+    (lambda: trained.GANRecipe(negative_terms="average"), ValueError, "negative_terms"),
+    (lambda: trained.GANRecipe(discriminator_learning_rate=-1e-4), ValueError, "discriminator_learning_rate"),
     (lambda: trained.recipe("gan"), ValueError, "name"),
     (lambda: trained.recipe("dcgan", "fast"), ValueError, "run_mode"),
     (lambda: trained.load_or_train("evaluator"), TypeError, "recipe"),
