@@ -5,13 +5,83 @@
    keeps the best epoch's weights.
 3. ``best_epoch`` -- read a learning curve: which epoch does early stopping keep?
 4. ``per_class_accuracy`` -- the accuracy of each true class, from a confusion matrix.
+5. ``hardest_digit`` -- the class with the lowest per-class accuracy in the lesson's own
+   confusion matrix, computed by the grader from the matrix it is given (no fixed digit).
+
+Graders hand the learner copies of their inputs (the module's own arrays are read-only),
+so an answer that changes its argument cannot change the next check. A crash inside the
+learner's code is reported as the learner's; a crash in a grader's own code is reported as
+the checker's (outcome :data:`CHECKER_ERROR`), never as a mistake in the answer.
 """
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from course_utils.exercises import Exercise, Incorrect, call_answer
+from course_utils.exercises import Exercise, Incorrect, NotAttempted, call_answer
+
+#: The outcome of a check when the checker itself crashed.
+CHECKER_ERROR = "error"
+
+
+class _LearnerCrashed(Exception):
+    """The learner's code raised ``error`` (carried so that it is reported as theirs)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _answer(function, *args):
+    """Call the learner's function as :func:`call_answer` does, marking its crashes as theirs."""
+    try:
+        return call_answer(function, *args)
+    except (Incorrect, NotAttempted, NotImplementedError):
+        raise
+    except Exception as error:
+        raise _LearnerCrashed(error) from error
+
+
+class _Exercise(Exercise):
+    """An :class:`Exercise` whose grader may take the lesson's data by keyword
+    (``check(answer, matrix=...)``) and that tells its own crashes from the learner's."""
+
+    def grade(self, answer=..., **inputs):
+        failures = []
+
+        def guarded(value):
+            try:
+                self.grader(value, **inputs)
+            except _LearnerCrashed as crash:
+                raise crash.error from None  # Exercise.grade: "your code raised ..."
+            except (Incorrect, NotAttempted, NotImplementedError):
+                raise
+            except Exception as error:
+                failures.append(error)
+                raise
+
+        outcome, message = Exercise(self.name, guarded, self.hint_text, self.solution_code).grade(answer)
+        if failures:
+            error = failures[0]
+            return CHECKER_ERROR, (
+                f"The checker itself failed ({type(error).__name__}: {error}). This is a bug in "
+                "course_utils, not a mistake in your answer: please report it."
+            )
+        return outcome, message
+
+    def check(self, answer=..., **inputs) -> None:
+        outcome, message = self.grade(answer, **inputs)
+        print(f"[{self.name}] {message}")
+        if outcome == "incorrect":
+            print(f"[{self.name}] Stuck? Call .hint(), or .solution() to see one answer.")
+
+
+def _read_only(array):
+    array = np.array(array)
+    array.setflags(write=False)
+    return array
 
 # ---------------------------------------------------------------------- 1. the loss
 
@@ -37,9 +107,24 @@ def _grade_loss(loss):
             "right loss, but from_logits=False treats the model's outputs as probabilities; "
             "the last layer has no softmax, so pass from_logits=True"
         )
+    ignore_class = getattr(loss, "ignore_class", None)
+    if ignore_class is not None:
+        raise Incorrect(
+            f"ignore_class={ignore_class!r} leaves every image labelled {ignore_class!r} out of the loss, "
+            f"so the model would never be trained to recognise the digit {ignore_class}; leave ignore_class=None"
+        )
+    if loss.reduction in (None, "none"):
+        raise Incorrect("reduction=None returns one loss per image; training needs their mean "
+                        "(leave the default reduction)")
+    if loss.reduction == "sum":
+        raise Incorrect("reduction='sum' adds the losses of a batch, so the gradient grows with the batch "
+                        "size (64 times the mean's here); leave the default reduction, the mean")
+    axis = getattr(loss, "_fn_kwargs", {}).get("axis", -1)
+    if axis not in (-1, 1):
+        raise Incorrect(f"axis={axis!r}: the 10 logits lie along the last axis, so leave axis=-1")
 
 
-choose_loss = Exercise(
+choose_loss = _Exercise(
     name="Choose the loss",
     grader=_grade_loss,
     hint_text=(
@@ -52,6 +137,10 @@ choose_loss = Exercise(
 
 
 # ----------------------------------------------------------------- 2. early stopping
+
+
+#: One more correct image out of the lesson's 400 validation images.
+_SMALLEST_GAIN = 1 / 400
 
 
 def _grade_early_stopping(callback):
@@ -71,9 +160,25 @@ def _grade_early_stopping(callback):
     if not callback.restore_best_weights:
         raise Incorrect("without restore_best_weights=True the model keeps the LAST epoch's weights, "
                         "not the best ones")
+    if callback.start_from_epoch != 0:
+        raise Incorrect(
+            f"start_from_epoch={callback.start_from_epoch!r} ignores the first {callback.start_from_epoch} "
+            "epochs, so it cannot stop (or remember a best epoch) before then"
+            + (" -- never, in a 20-epoch run" if callback.start_from_epoch >= 20 else "")
+            + "; the exercise watches from the first epoch: leave start_from_epoch=0"
+        )
+    if abs(callback.min_delta) >= _SMALLEST_GAIN:
+        raise Incorrect(
+            f"min_delta={abs(callback.min_delta):g} counts a better validation accuracy as progress only "
+            f"when it rises by {abs(callback.min_delta):g} or more ({abs(callback.min_delta) * 400:g} of the "
+            "400 validation images at once), so real improvements are ignored; leave min_delta=0"
+        )
+    if callback.baseline is not None:
+        raise Incorrect(f"baseline={callback.baseline!r} also stops training that has not beaten that value; "
+                        "the exercise asks only for patience, so leave baseline=None")
 
 
-early_stopping = Exercise(
+early_stopping = _Exercise(
     name="Early stopping",
     grader=_grade_early_stopping,
     hint_text=(
@@ -89,12 +194,12 @@ early_stopping = Exercise(
 
 # ------------------------------------------------------------------- 3. best epoch
 
-_HISTORIES = [
-    {"accuracy": [0.60, 0.80, 0.88, 0.97, 0.95, 0.96], "val_accuracy": [0.55, 0.81, 0.90, 0.89, 0.88, 0.87]},
-    {"accuracy": [0.50, 0.70, 0.80, 0.85, 0.90], "val_accuracy": [0.52, 0.66, 0.79, 0.84, 0.86]},
-    {"accuracy": [0.40, 0.75, 0.81, 0.86, 0.88, 0.93, 0.95],
-     "val_accuracy": [0.70, 0.72, 0.85, 0.85, 0.84, 0.83, 0.82]},
-]
+_HISTORIES = (
+    {"accuracy": (0.60, 0.80, 0.88, 0.97, 0.95, 0.96), "val_accuracy": (0.55, 0.81, 0.90, 0.89, 0.88, 0.87)},
+    {"accuracy": (0.50, 0.70, 0.80, 0.85, 0.90), "val_accuracy": (0.52, 0.66, 0.79, 0.84, 0.86)},
+    {"accuracy": (0.40, 0.75, 0.81, 0.86, 0.88, 0.93, 0.95),
+     "val_accuracy": (0.70, 0.72, 0.85, 0.85, 0.84, 0.83, 0.82)},
+)
 
 
 def _expected_best_epoch(history):
@@ -103,8 +208,8 @@ def _expected_best_epoch(history):
 
 def _grade_best_epoch(function):
     for history in _HISTORIES:
-        copy = {key: list(values) for key, values in history.items()}
-        got = call_answer(function, copy)
+        copy = {key: list(values) for key, values in history.items()}  # the learner may change it
+        got = _answer(function, copy)
         expected = _expected_best_epoch(history)
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
             raise Incorrect(f"return an epoch number (an int), got {type(got).__name__}")
@@ -119,10 +224,14 @@ def _grade_best_epoch(function):
             raise Incorrect("you picked the best TRAINING accuracy; early stopping watches 'val_accuracy'")
         if got == int(np.argmin(history["val_accuracy"])) + 1:
             raise Incorrect("you picked the LOWEST validation accuracy; accuracy is better when higher")
-        raise Incorrect(f"for val_accuracy {history['val_accuracy']} expected epoch {expected}, got {got}")
+        values = list(history["val_accuracy"])
+        if got - 1 in range(len(values)) and values[got - 1] == max(values):
+            raise Incorrect(f"val_accuracy {values} reaches its best value twice; EarlyStopping keeps the "
+                            f"FIRST epoch that reached it (epoch {expected}), a later tie is no improvement")
+        raise Incorrect(f"for val_accuracy {values} expected epoch {expected}, got {got}")
 
 
-best_epoch = Exercise(
+best_epoch = _Exercise(
     name="Read the learning curve",
     grader=_grade_best_epoch,
     hint_text=(
@@ -139,7 +248,7 @@ best_epoch = Exercise(
 
 # ------------------------------------------------------------ 4. per-class accuracy
 
-_MATRIX = np.array([
+_MATRIX = _read_only([
     [50, 0, 2, 0, 0, 0, 1, 0, 0, 0],
     [0, 58, 0, 0, 0, 0, 0, 1, 0, 0],
     [1, 2, 40, 3, 0, 0, 0, 2, 1, 0],
@@ -154,7 +263,7 @@ _MATRIX = np.array([
 
 
 def _grade_per_class_accuracy(function):
-    got = call_answer(function, _MATRIX.copy())
+    got = _answer(function, _MATRIX.copy())  # a writable copy: the learner may change it
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -175,7 +284,7 @@ def _grade_per_class_accuracy(function):
     raise Incorrect(f"expected {np.round(expected, 3)}, got {np.round(got, 3)}")
 
 
-per_class_accuracy = Exercise(
+per_class_accuracy = _Exercise(
     name="Per-class accuracy",
     grader=_grade_per_class_accuracy,
     hint_text=(
@@ -187,4 +296,71 @@ per_class_accuracy = Exercise(
             matrix = np.asarray(matrix, dtype=float)
             return np.diag(matrix) / matrix.sum(axis=1)
     """,
+)
+
+
+# ----------------------------------------------------------------- 5. hardest digit
+
+
+def _confusion_counts(matrix):
+    """The lesson's confusion matrix, checked (it is an input of the check, not the answer)."""
+    try:
+        counts = np.array(matrix, dtype=float)  # a copy: the grader never changes the lesson's matrix
+    except (TypeError, ValueError):
+        raise Incorrect(f"pass matrix= a 10x10 confusion matrix, got {type(matrix).__name__}") from None
+    if counts.shape != (10, 10):
+        raise Incorrect(f"pass matrix= the 10x10 confusion matrix of the lesson, got shape {counts.shape}")
+    if not np.all(np.isfinite(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise Incorrect("matrix= must hold counts of images (whole numbers >= 0)")
+    if np.any(counts.sum(axis=1) == 0):
+        empty = [int(row) for row in np.flatnonzero(counts.sum(axis=1) == 0)]
+        raise Incorrect(f"matrix= has no image of the digits {empty}: their accuracy is undefined")
+    return counts
+
+
+def _grade_hardest_digit(answer, matrix=None):
+    if matrix is None:
+        raise Incorrect("call it as ex.hardest_digit.check(hardest_digit, matrix=mnist_matrix): "
+                        "the checker computes the answer from that matrix")
+    counts = _confusion_counts(matrix)
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Integral, np.integer)):
+        if isinstance(answer, (list, tuple, np.ndarray)):
+            raise Incorrect("that is several numbers; give one digit, the class with the lowest accuracy")
+        raise Incorrect(f"give the digit as an int 0-9, got {type(answer).__name__}")
+    answer = int(answer)
+    if not 0 <= answer <= 9:
+        raise Incorrect(f"a digit is 0-9, got {answer}")
+    accuracy = np.diag(counts) / counts.sum(axis=1)
+    lowest = np.flatnonzero(accuracy == accuracy.min())
+    if answer in lowest:
+        return
+    expected = int(lowest[0])
+    if answer == int(np.argmax(accuracy)):
+        raise Incorrect(f"digit {answer} is the EASIEST one (accuracy {accuracy[answer]:.3f}); "
+                        "look for the lowest accuracy")
+    if answer == int(np.argmin(np.diag(counts))):
+        raise Incorrect(f"digit {answer} has the fewest correct images, but the classes differ in size: "
+                        "divide by each row's sum before comparing")
+    column_sums = counts.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(column_sums > 0, np.diag(counts) / column_sums, np.inf)
+    if answer == int(np.argmin(precision)):
+        raise Incorrect(f"digit {answer} has the lowest share of correct predictions in its COLUMN "
+                        "(precision); rows are the true digits")
+    off_diagonal = counts - np.diag(np.diag(counts))
+    if answer == int(np.argmax(off_diagonal.sum(axis=0))):
+        raise Incorrect(f"digit {answer} is the wrong answer the model gives most often (its column), "
+                        "not the true digit it reads worst (a row)")
+    raise Incorrect(f"in this matrix digit {answer} has accuracy {accuracy[answer]:.3f}, but digit "
+                    f"{expected} has {accuracy[expected]:.3f}")
+
+
+hardest_digit = _Exercise(
+    name="The hardest digit",
+    grader=_grade_hardest_digit,
+    hint_text=(
+        "Apply your per_class_accuracy to the matrix and take the position of the smallest "
+        "value (np.argmin); positions are the digits."
+    ),
+    solution_code="hardest_digit = int(np.argmin(per_class_accuracy(mnist_matrix)))",
 )
