@@ -84,6 +84,26 @@ def test_plot_history_draws_both_curves():
     assert len(figure.axes[1].lines) == 1
 
 
+def test_plot_confusion_matrix_writes_every_nonzero_count_in_its_cell():
+    matrix = np.array([[5, 1, 0], [0, 7, 2], [3, 0, 4]])
+    figure = cu.plotting.plot_confusion_matrix(matrix, title="counts")
+    axis = figure.axes[0]
+    np.testing.assert_array_equal(axis.images[0].get_array(), matrix)
+    written = {(text.get_position(), text.get_text()) for text in axis.texts}
+    assert written == {((1, 0), "1"), ((0, 0), "5"), ((1, 1), "7"), ((2, 1), "2"), ((0, 2), "3"), ((2, 2), "4")}
+    assert axis.get_xlabel() == "predicted digit" and axis.get_ylabel() == "true digit"
+    assert axis.get_title() == "counts"
+
+
+def test_show_mistakes_labels_each_image_with_truth_prediction_and_confidence():
+    images = np.random.default_rng(0).uniform(size=(3, 28, 28))
+    figure = cu.plotting.show_mistakes(images, [7, 4, 2], [1, 9, 3], [0.934, 0.5, 1.0], n_columns=2)
+    assert len(figure.axes) == 4
+    assert [axis.get_title() for axis in figure.axes[:3]] == [
+        "true 7, read 1\n93% sure", "true 4, read 9\n50% sure", "true 2, read 3\n100% sure"]
+    np.testing.assert_allclose(figure.axes[2].images[0].get_array(), images[2])
+
+
 @pytest.mark.parametrize("call, error, words", [
     (lambda: cu.plotting.show_images(np.zeros((0, 28, 28))), ValueError, "at least one image"),
     (lambda: cu.plotting.show_images(np.zeros((2, 28, 28)), labels=[1]), ValueError, "one entry per image"),
@@ -92,6 +112,14 @@ def test_plot_history_draws_both_curves():
     (lambda: cu.plotting.show_images(np.zeros((28, 28))), ValueError, "images must have 3 or 4 dimensions"),
     (lambda: cu.plotting.plot_history([1, 2]), TypeError, "history must be a keras History"),
     (lambda: cu.plotting.plot_history({"loss": [1]}, metrics=("accuracy",)), ValueError, "not in the history"),
+    (lambda: cu.plotting.plot_confusion_matrix(np.ones((2, 3))), ValueError, "matrix must be square"),
+    (lambda: cu.plotting.plot_confusion_matrix(np.full((2, 2), 0.5)), ValueError, "whole numbers"),
+    (lambda: cu.plotting.plot_confusion_matrix(np.ones(4)), ValueError, "matrix must have"),
+    (lambda: cu.plotting.show_mistakes(np.zeros((2, 28, 28)), [1, 2], [3], [0.5, 0.5]), ValueError,
+     "predicted_labels must have one entry per image"),
+    (lambda: cu.plotting.show_mistakes(np.zeros((2, 28, 28)), [1, 2], [3, 4], [0.5, 1.5]), ValueError,
+     "confidences must be probabilities"),
+    (lambda: cu.plotting.show_mistakes(np.zeros((0, 28, 28)), [], [], []), ValueError, "at least one image"),
 ])
 def test_plotting_rejects_bad_input(call, error, words):
     with pytest.raises(error, match=re.escape(words)):
