@@ -4,11 +4,12 @@ For each kind ("dcgan", "cgan") it trains the lesson's GAN from scratch and, eve
 ``--every`` epochs, scores 1,000 generated digits with the evaluator classifier
 (``cu.trained.recipe("evaluator")``, lesson 2's):
 
-* Frechet distance to the 1,000 real test digits in the evaluator's feature space, beside
-  the real-vs-real baseline (1,000 training digits, disjoint from the test set) and the
-  untrained generator;
-* class coverage (share of the 10 digits produced), and for the conditional GAN the class
-  accuracy (share classified as the requested digit).
+``cu.metrics.quality_scores`` against the 1,000 real test digits: Frechet distance,
+improved precision and recall (k = 3), within-class diversity (generated / real, in
+evaluator features), class coverage and class shares, and for the conditional GAN the class
+accuracy (share classified as the requested digit). Each is reported beside its
+real-vs-real value (``cu.metrics.reference_scores``: 1,000 training digits against the
+1,000 test digits, disjoint) and the untrained generator's.
 
 Writes ``benchmarks/results/gan_scores.json`` and ``gan_scores.md``. Timings depend on
 the machine and on what else runs on it.
@@ -44,16 +45,15 @@ def generated_images(generator, kind, seed):
     return cu.gan.to_unit_range(generator.predict(inputs, batch_size=500, verbose=0)), labels
 
 
+def rounded(scores):
+    return {key: [round(value, 4) for value in values] if isinstance(values, list) else round(values, 4)
+            for key, values in scores.items()}
+
+
 def scores(generator, kind, data, evaluator, seed):
     images, labels = generated_images(generator, kind, seed)
-    result = {
-        "frechet_distance": round(cu.metrics.frechet_distance(images, data.x_test, evaluator), 3),
-        "class_coverage": cu.metrics.class_coverage(images, evaluator),
-        "class_histogram": cu.metrics.class_histogram(images, evaluator).tolist(),
-    }
-    if kind == "cgan":
-        result["class_accuracy"] = round(cu.metrics.class_accuracy(images, labels, evaluator), 4)
-    return result
+    return rounded(cu.metrics.quality_scores(data.x_test, images, evaluator, real_labels=data.y_test,
+                                             labels=labels if kind == "cgan" else None, seed=seed))
 
 
 def run(kind, epochs, every, seed, data, evaluator):
@@ -98,11 +98,12 @@ def main(argv=None):
     cu.setup(arguments.seed, verbose=False)
     data = cu.data.load_mnist("offline", seed=arguments.seed)
     evaluator = cu.trained.load_or_train(cu.trained.recipe("evaluator", "classroom"), verbose=False).model
-    baseline = {
-        "real_vs_real_frechet_distance": round(cu.metrics.frechet_distance(data.x_train[:N_SAMPLES], data.x_test, evaluator), 3),
-        "real_class_coverage": cu.metrics.class_coverage(data.x_test, evaluator),
-        "evaluator_test_accuracy": round(float(np.mean(cu.metrics.predicted_classes(data.x_test, evaluator) == data.y_test)), 4),
-    }
+    real_vs_real = rounded(cu.metrics.quality_scores(data.x_test, data.x_train[:N_SAMPLES], evaluator,
+                                                     real_labels=data.y_test, labels=data.y_train[:N_SAMPLES],
+                                                     seed=arguments.seed))
+    baseline = {"real_vs_real": real_vs_real, "real_vs_real_frechet_distance": real_vs_real["frechet_distance"],
+                "evaluator_test_accuracy": round(float(np.mean(
+                    cu.metrics.predicted_classes(data.x_test, evaluator) == data.y_test)), 4)}
     print(baseline, flush=True)
     results = {"machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "data": data.name,
                "n_generated": N_SAMPLES, "baseline": baseline}
@@ -112,13 +113,23 @@ def main(argv=None):
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{arguments.output}.json").write_text(json.dumps(results, indent=1) + "\n")
-    lines = ["| model | epochs | Frechet distance (untrained -> trained) | real vs real | class coverage | class accuracy | s/epoch (median) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [f"Scores of {N_SAMPLES:,} generated digits against the {len(data.x_test):,} real test digits; "
+             f"real vs real: {N_SAMPLES:,} training digits in place of the generated ones. Untrained -> trained.", "",
+             "| score | real vs real | " + " | ".join(f"{kind} ({results[kind]['epochs']} epochs)"
+                                                    for kind in arguments.kinds) + " |",
+             "| --- | --- |" + " --- |" * len(arguments.kinds)]
+    for key in ("frechet_distance", "precision", "recall", "diversity_ratio", "class_coverage", "min_class_share",
+                "max_class_share", "class_accuracy"):
+        cells = [f"{results[kind]['untrained'][key]:g} -> {results[kind]['trained'][key]:g}"
+                 if key in results[kind]["trained"] else "-" for kind in arguments.kinds]
+        lines.append(f"| {key} | {real_vs_real[key]:g} | " + " | ".join(cells) + " |")
     for kind in arguments.kinds:
-        r = results[kind]
-        lines.append(f"| {kind} | {r['epochs']} | {r['untrained']['frechet_distance']} -> {r['trained']['frechet_distance']} | "
-                     f"{baseline['real_vs_real_frechet_distance']} | {r['trained']['class_coverage']:.1f} | "
-                     f"{r['trained'].get('class_accuracy', '-')} | {r['seconds_per_epoch_median']} |")
+        trained = results[kind]["trained"]
+        lines += ["", f"{kind}: class shares (evaluator's reading) "
+                  + ", ".join(f"{digit}: {share:.1%}" for digit, share in enumerate(trained["class_shares"]))
+                  + "; within-class diversity ratio per class "
+                  + ", ".join(f"{digit}: {ratio:.2f}" for digit, ratio in enumerate(trained["diversity_per_class"]))
+                  + f"; {results[kind]['seconds_per_epoch_median']} s/epoch (median)."]
     (RESULTS / f"{arguments.output}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
