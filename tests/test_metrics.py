@@ -109,3 +109,148 @@ def test_bad_arguments_are_rejected(brightness_classifier):
         metrics.features(images, no_features)
     with pytest.raises(ValueError, match="batch_size"):
         metrics.features(images, brightness_classifier, batch_size=0)
+
+
+# ------------------------------------------------- precision, recall, within-class diversity
+
+
+def brute_force_precision_recall(real, generated, k):
+    """The paper's definition written out with explicit distances, for small sets."""
+    def radii(points):
+        distances = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+        return np.sort(distances, axis=1)[:, k]  # position 0 is the point itself
+
+    def inside(points, centres, centre_radii):
+        distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=-1)
+        return np.any(distances <= centre_radii[None, :], axis=1)
+
+    return inside(generated, real, radii(real)).mean(), inside(real, generated, radii(generated)).mean()
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_precision_recall_agrees_with_a_brute_force_implementation(k):
+    rng = np.random.default_rng(k)
+    real = rng.normal(size=(120, 5))
+    generated = rng.normal(size=(90, 5)) * 1.3 + 0.4
+    expected = brute_force_precision_recall(real, generated, k)
+    result = metrics.precision_recall_from_features(real, generated, k=k, min_images=10)
+    assert (result.precision, result.recall) == expected
+    assert 0 < expected[0] < 1 and 0 < expected[1] < 1  # the case is not trivial
+
+
+def test_identical_sets_have_precision_and_recall_one():
+    features = np.random.default_rng(0).normal(size=(200, 8)) * 10 + 50
+    assert metrics.precision_recall_from_features(features, features, min_images=10) == (1.0, 1.0)
+
+
+def test_collapsed_generator_keeps_precision_and_loses_recall():
+    real = np.random.default_rng(1).normal(size=(400, 6))
+    collapsed = np.repeat(real[:4], 100, axis=0)  # 4 real points, copied
+    precision, recall = metrics.precision_recall_from_features(real, collapsed, min_images=10)
+    assert precision == 1.0
+    assert recall == pytest.approx(4 / 400)  # only the 4 copied points are covered
+
+
+def test_far_away_noise_has_precision_zero():
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(300, 6))
+    noise = rng.normal(size=(300, 6)) + 20
+    assert metrics.precision_recall_from_features(real, noise, min_images=10) == (0.0, 0.0)
+
+
+def test_precision_recall_on_images_uses_the_evaluator_features(brightness_classifier):
+    rng = np.random.default_rng(3)
+    real = constant_images(rng.uniform(0.2, 0.4, size=60))
+    shifted = constant_images(rng.uniform(0.6, 0.8, size=60))  # other brightness: outside
+    assert metrics.precision_recall(real, real, brightness_classifier, min_images=20) == (1.0, 1.0)
+    assert metrics.precision_recall(real, shifted, brightness_classifier, min_images=20) == (0.0, 0.0)
+
+
+def test_precision_recall_needs_enough_images(brightness_classifier):
+    images = constant_images(np.linspace(0, 1, 50))
+    with pytest.raises(ValueError, match="min_images=1000"):
+        metrics.precision_recall(images, images, brightness_classifier)
+    with pytest.raises(ValueError, match="generated_features.*min_images=100"):
+        metrics.precision_recall_from_features(np.zeros((200, 2)), np.zeros((50, 2)), min_images=100)
+    with pytest.raises(ValueError, match="min_images"):
+        metrics.precision_recall_from_features(np.zeros((20, 2)), np.zeros((20, 2)), k=3, min_images=3)
+    with pytest.raises(ValueError, match="width"):
+        metrics.precision_recall_from_features(np.zeros((20, 2)), np.zeros((20, 3)), min_images=10)
+    with pytest.raises(ValueError, match="k"):
+        metrics.precision_recall_from_features(np.zeros((20, 2)), np.zeros((20, 2)), k=0, min_images=10)
+
+
+def digit_like_images(count, seed):
+    """Random blobs, each shifted by its class: classes differ, images inside a class vary."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(count) % 10
+    images = rng.uniform(0.0, 0.5, size=(count, 28, 28, 1)).astype("float32")
+    images[np.arange(count), 2 * labels, :, 0] = 1.0  # a bright row whose place says the class
+    return images, labels
+
+
+@pytest.mark.parametrize("space", ["features", "pixels"])
+def test_within_class_diversity_of_real_halves_is_about_one(brightness_classifier, space):
+    images, labels = digit_like_images(600, seed=4)
+    diversity = metrics.within_class_diversity(images[:300], labels[:300], images[300:], brightness_classifier,
+                                               labels=labels[300:], space=space)
+    assert diversity.ratio == pytest.approx(1.0, abs=0.1)
+    assert diversity.per_class_ratio.shape == (10,) and np.all(np.isfinite(diversity.per_class_ratio))
+    np.testing.assert_array_equal(diversity.generated_counts, np.full(10, 30))
+
+
+@pytest.mark.parametrize("space", ["features", "pixels"])
+def test_copies_of_one_image_per_class_have_diversity_near_zero(brightness_classifier, space):
+    images, labels = digit_like_images(600, seed=5)
+    copies = np.repeat(images[:10], 30, axis=0)
+    copy_labels = np.repeat(labels[:10], 30)
+    diversity = metrics.within_class_diversity(images, labels, copies, brightness_classifier, labels=copy_labels,
+                                               space=space)
+    assert diversity.ratio < 0.01
+    # near-copies (a little noise on each) stay far below real variety in pixel space too
+    noisy = np.clip(copies + np.random.default_rng(6).normal(0, 0.01, copies.shape), 0, 1)
+    assert metrics.within_class_diversity(images, labels, noisy, brightness_classifier, labels=copy_labels,
+                                          space="pixels").ratio < 0.1
+
+
+def test_within_class_diversity_reads_classes_with_the_evaluator_without_labels(brightness_classifier):
+    real = constant_images(np.repeat([0.2, 0.5], 20) + np.tile(np.linspace(-0.04, 0.04, 20), 2))
+    real_labels = np.repeat([2, 5], 20)
+    generated = constant_images(np.full(20, 0.5) + np.linspace(-0.02, 0.02, 20))  # all read as 5
+    diversity = metrics.within_class_diversity(real, real_labels, generated, brightness_classifier)
+    assert diversity.generated_counts[5] == 20 and diversity.generated_counts.sum() == 20
+    assert np.isnan(diversity.per_class_ratio[2])  # no generated 2: left out, not 0
+    assert diversity.ratio == pytest.approx(0.5, rel=1e-3)  # half the spread of real 5s
+
+
+def test_within_class_diversity_rejects_bad_arguments(brightness_classifier):
+    images, labels = digit_like_images(40, seed=7)
+    with pytest.raises(ValueError, match="space"):
+        metrics.within_class_diversity(images, labels, images, brightness_classifier, labels=labels, space="latent")
+    with pytest.raises(ValueError, match="real_labels"):
+        metrics.within_class_diversity(images, labels[:5], images, brightness_classifier, labels=labels)
+    with pytest.raises(ValueError, match="labels"):
+        metrics.within_class_diversity(images, labels, images, brightness_classifier, labels=labels + 10)
+    with pytest.raises(ValueError, match="max_per_class"):
+        metrics.within_class_diversity(images, labels, images, brightness_classifier, labels=labels,
+                                       max_per_class=1)
+    with pytest.raises(TypeError, match="classifier"):
+        metrics.within_class_diversity(images, labels, images, "evaluator", labels=labels, space="pixels")
+
+
+def test_quality_and_reference_scores(brightness_classifier):
+    images, labels = digit_like_images(400, seed=8)
+    reference = metrics.reference_scores(images, brightness_classifier, real_labels=labels, min_images=50)
+    assert reference["size"] == 200
+    assert set(reference) >= {"frechet_distance", "precision", "recall", "class_coverage", "class_shares",
+                              "class_accuracy", "diversity_ratio"}
+    assert reference["diversity_ratio"] == pytest.approx(1.0, abs=0.15)
+    assert sum(reference["class_shares"]) == pytest.approx(1.0)
+    collapsed = np.repeat(images[:5], 40, axis=0)
+    scores = metrics.quality_scores(images[:200], collapsed, brightness_classifier, real_labels=labels[:200],
+                                    labels=np.repeat(labels[:5], 40), min_images=50)
+    assert scores["recall"] < reference["recall"] and scores["diversity_ratio"] < 0.05
+    with pytest.raises(ValueError, match="size"):
+        metrics.reference_scores(images, brightness_classifier, size=300, min_images=50)
+    with pytest.raises(ValueError, match="min_images"):
+        metrics.reference_scores(images, brightness_classifier)
