@@ -254,3 +254,53 @@ def test_quality_and_reference_scores(brightness_classifier):
         metrics.reference_scores(images, brightness_classifier, size=300, min_images=50)
     with pytest.raises(ValueError, match="min_images"):
         metrics.reference_scores(images, brightness_classifier)
+
+
+# ------------------------------------------------------------------ the QualityCurve callback
+
+
+@pytest.mark.parametrize("kind", ["dcgan", "cgan"])
+def test_quality_curve_scores_a_tiny_gan_every_epoch(brightness_classifier, kind, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils import gan as gans
+    from course_utils import quality
+
+    real, labels = digit_like_images(64, seed=9)
+    tiny_gan = gans.make_gan(kind, latent_dim=8, seed=0)
+    curve = quality.QualityCurve(real, brightness_classifier, real_labels=labels, every=1, num_images=40,
+                                 min_images=20)
+    gans.train(tiny_gan, real[:32] * 2 - 1, labels[:32] if kind == "cgan" else None, epochs=2, batch_size=16,
+               callbacks=[curve])
+    assert curve.history["epoch"] == [0, 1, 2]
+    for name in ("frechet_distance", "precision", "recall", "class_coverage", "class_shares", "diversity_ratio"):
+        assert len(curve.history[name]) == 3, name
+    assert ("class_accuracy" in curve.history) == (kind == "cgan")
+    if kind == "cgan":
+        np.testing.assert_array_equal(np.bincount(curve.labels), np.full(10, 4))
+    first = curve.generate()
+    np.testing.assert_array_equal(first, curve.generate())  # fixed noise: the same images
+    assert first.shape == (40, 28, 28, 1) and first.min() >= 0 and first.max() <= 1
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 3 and printed[-1].startswith("epoch   2 | FD ")
+    reference = metrics.reference_scores(real, brightness_classifier, real_labels=labels, min_images=20)
+    figure = quality.plot_quality_curve(curve.history, reference)
+    dashed = [line for axis in figure.axes for line in axis.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) >= 5 and all(axis.get_xlabel() == "epoch" for axis in figure.axes)
+
+
+def test_quality_curve_rejects_bad_arguments(brightness_classifier):
+    from course_utils import quality
+
+    real, labels = digit_like_images(64, seed=10)
+    with pytest.raises(ValueError, match="min_images"):
+        quality.QualityCurve(real, brightness_classifier)  # 64 real images, 1,000 needed
+    with pytest.raises(ValueError, match="num_images"):
+        quality.QualityCurve(real, brightness_classifier, num_images=10, min_images=20)
+    with pytest.raises(ValueError, match="every"):
+        quality.QualityCurve(real, brightness_classifier, every=0, min_images=20, num_images=40)
+    with pytest.raises(TypeError, match="classifier"):
+        quality.QualityCurve(real, "evaluator", min_images=20, num_images=40)
+    with pytest.raises(ValueError, match="history"):
+        quality.plot_quality_curve({"epoch": []})
