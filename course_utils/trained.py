@@ -105,8 +105,8 @@ class GANRecipe:
     both networks with Adam (``beta_1 = 0.5``) at ``learning_rate``, or D at
     ``discriminator_learning_rate`` when it is set (two time-scale rates). ``data_seed``
     picks the train/validation/test split of the digits, ``seed`` the weights and the
-    noise. ``loss``, ``label_smoothing``, ``augment``, ``ema_decay``, ``spectral_norm`` and
-    ``negative_terms`` are :func:`course_utils.gan.make_gan`'s options."""
+    noise. ``loss``, ``label_smoothing``, ``augment``, ``ema_decay``, ``spectral_norm``,
+    ``minibatch_std`` and ``negative_terms`` are :func:`course_utils.gan.make_gan`'s options."""
 
     kind: str = "dcgan"
     seed: int = 0
@@ -122,6 +122,7 @@ class GANRecipe:
     augment: tuple = ()
     ema_decay: float | None = None
     spectral_norm: bool = False
+    minibatch_std: bool = False
     negative_terms: str = "sum"
 
     def __post_init__(self):
@@ -148,6 +149,8 @@ class GANRecipe:
             check_float(self.ema_decay, "ema_decay", minimum=0.0, maximum=1.0, inclusive=False)
         if not isinstance(self.spectral_norm, bool):
             raise TypeError(f"spectral_norm must be True or False, got {type(self.spectral_norm).__name__}")
+        if not isinstance(self.minibatch_std, bool):
+            raise TypeError(f"minibatch_std must be True or False, got {type(self.minibatch_std).__name__}")
         check_choice(self.negative_terms, "negative_terms", NEGATIVE_TERMS)
         if self.kind == "dcgan" and self.negative_terms != "sum":
             raise ValueError('negative_terms is a conditional GAN option; leave it "sum" for kind="dcgan"')
@@ -362,6 +365,7 @@ def build_gan(a_recipe):
                         d_learning_rate=d_learning_rate, g_learning_rate=a_recipe.learning_rate,
                         loss=a_recipe.loss, label_smoothing=a_recipe.label_smoothing, augment=a_recipe.augment,
                         ema_decay=a_recipe.ema_decay, spectral_norm=a_recipe.spectral_norm,
+                        minibatch_std=a_recipe.minibatch_std,
                         negative_terms=a_recipe.negative_terms)
 
 

@@ -199,3 +199,17 @@ def test_project_to_sphere_and_generate():
         G.generate(conditional, codes)
     with pytest.raises(ValueError, match="non-zero"):
         G.project_to_sphere(np.zeros((2, 8)))
+
+
+def test_minibatch_std_sees_a_batch_of_copies():
+    layer = G.networks.MinibatchStdDev()
+    varied = np.random.default_rng(0).normal(size=(8, 7, 7, 4)).astype("float32")
+    copies = np.repeat(varied[:1], 8, axis=0)
+    varied_out, copies_out = np.asarray(layer(varied)), np.asarray(layer(copies))
+    assert varied_out.shape == (8, 7, 7, 5)
+    np.testing.assert_array_equal(varied_out[..., :4], varied)  # the features pass unchanged
+    assert varied_out[..., 4].min() > 0.5 and np.allclose(copies_out[..., 4], 0.0)
+    discriminator = G.build_conditional_discriminator(minibatch_std=True)
+    assert discriminator([np.zeros((3, 28, 28, 1), "float32"), np.arange(3)]).shape == (3, 1)
+    with pytest.raises(TypeError, match="minibatch_std"):
+        G.build_discriminator(minibatch_std=1)

@@ -41,7 +41,7 @@ def assert_same_weights(first, second):
                                       "learning_rate": 1e-3, "data_source": "keras", "data_seed": 1,
                                       "discriminator_learning_rate": 4e-4, "loss": "hinge", "label_smoothing": 0.1,
                                       "augment": ("translation",), "ema_decay": 0.99, "spectral_norm": True,
-                                      "negative_terms": "average"}),
+                                      "minibatch_std": True, "negative_terms": "average"}),
 ])
 def test_every_setting_changes_the_identity(recipe, changes):
     assert set(changes) == {field.name for field in dataclasses.fields(recipe)}, "test every field"

@@ -6,15 +6,20 @@
 * :func:`build_conditional_generator` / :func:`build_conditional_discriminator` -- their
   label-conditioned twins (lesson 6).
 
-``spectral_norm=True`` wraps every weight layer of a discriminator in
-``keras.layers.SpectralNormalization`` (Miyato et al., 2018), which bounds how fast D's
-output can change with its input -- one of the stabilisers lesson 9 measures.
+Two options of the discriminators, both measured in lesson 9:
+
+* ``spectral_norm=True`` wraps every weight layer in ``keras.layers.SpectralNormalization``
+  (Miyato et al., 2018), which bounds how fast D's output can change with its input;
+* ``minibatch_std=True`` adds :class:`MinibatchStdDev` before the last layer: one feature
+  map holding how much the images of the batch differ from each other (Karras et al.,
+  2018). A D that judges every image alone cannot see that a generator draws the same
+  digit again and again; with this feature it can.
 """
 
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from course_utils.validation import check_int
 
@@ -33,11 +38,12 @@ def build_generator(latent_dim: int = 64, *, name: str = "generator") -> keras.M
     return keras.Model(noise, _upsample(_project(noise)), name=_check_name(name))
 
 
-def build_discriminator(*, spectral_norm: bool = False, name: str = "discriminator") -> keras.Model:
+def build_discriminator(*, spectral_norm: bool = False, minibatch_std: bool = False,
+                        name: str = "discriminator") -> keras.Model:
     """DCGAN discriminator: images ``(N, 28, 28, 1)`` in [-1, 1] -> one logit per image."""
     wrap = _wrapper(spectral_norm)
     images = keras.Input(shape=IMAGE_SHAPE, name="images")
-    features = _downsample(images, wrap)
+    features = _downsample(images, wrap, _check_flag(minibatch_std, "minibatch_std"))
     logits = wrap(layers.Dense(1, name="logit"))(features)
     return keras.Model(images, logits, name=_check_name(name))
 
@@ -62,6 +68,7 @@ def build_conditional_generator(latent_dim: int = 64, num_classes: int = NUM_CLA
 
 
 def build_conditional_discriminator(num_classes: int = NUM_CLASSES, *, spectral_norm: bool = False,
+                                    minibatch_std: bool = False,
                                     name: str = "conditional_discriminator") -> keras.Model:
     """Discriminator taking ``[images (N, 28, 28, 1), labels (N,) int]`` -> one logit.
 
@@ -75,7 +82,8 @@ def build_conditional_discriminator(num_classes: int = NUM_CLASSES, *, spectral_
     labels = keras.Input(shape=(), dtype="int32", name="labels")
     one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot", name="one_hot")(labels)
     label_maps = _label_maps(one_hot, IMAGE_SHAPE[0], num_classes, "label_maps_28x28")
-    features = _downsample(layers.Concatenate(name="image_and_label")([images, label_maps]), wrap)
+    features = _downsample(layers.Concatenate(name="image_and_label")([images, label_maps]), wrap,
+                           _check_flag(minibatch_std, "minibatch_std"))
     unconditional = wrap(layers.Dense(1, name="logit"))(features)
     class_vectors = layers.Embedding(num_classes, features.shape[-1], name="label_projection")(labels)
     projection = layers.Dot(axes=1, name="projection")([features, class_vectors])
@@ -103,12 +111,35 @@ def _upsample(x):
     return layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="up_28x28")(x)
 
 
-def _downsample(inputs, wrap):
+def _downsample(inputs, wrap, minibatch_std=False):
     x = wrap(layers.Conv2D(32, 4, strides=2, padding="same", name="down_14x14"))(inputs)
     x = layers.LeakyReLU(0.2, name="down_14x14_relu")(x)
     x = wrap(layers.Conv2D(64, 4, strides=2, padding="same", name="down_7x7"))(x)
     x = layers.LeakyReLU(0.2, name="down_7x7_relu")(x)
+    if minibatch_std:
+        x = MinibatchStdDev(name="minibatch_std")(x)
     return layers.Flatten(name="features")(x)
+
+
+@keras.saving.register_keras_serializable(package="course_utils")
+class MinibatchStdDev(layers.Layer):
+    """Appends one constant feature map: the standard deviation of every feature over the
+    batch, averaged. Real batches are varied; a batch of near-copies has a small value."""
+
+    def call(self, features):
+        deviation = ops.std(features, axis=0)  # (H, W, C): how much the batch differs
+        value = ops.mean(deviation)
+        shape = ops.shape(features)
+        return ops.concatenate([features, ops.ones((shape[0], shape[1], shape[2], 1)) * value], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
+def _check_flag(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return value
 
 
 def _wrapper(spectral_norm):

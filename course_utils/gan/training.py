@@ -270,11 +270,11 @@ class ConditionalGAN(GAN):
 def make_gan(kind: str = "dcgan", *, latent_dim: int = 64, seed: int = 0, d_learning_rate: float = 2e-4,
              g_learning_rate: float = 2e-4, generator_loss: str = "non-saturating", loss: str = "bce",
              label_smoothing: float = 0.0, augment=(), ema_decay: float | None = None,
-             spectral_norm: bool = False, negative_terms: str = "sum") -> GAN:
+             spectral_norm: bool = False, minibatch_std: bool = False, negative_terms: str = "sum") -> GAN:
     """Build and compile the lesson's GAN: fresh networks initialised from ``seed``, Adam
     with ``beta_1=0.5`` (the DCGAN paper's setting) for each network. The other options
     are :class:`GAN`'s (and ``negative_terms`` :class:`ConditionalGAN`'s);
-    ``spectral_norm`` goes to the discriminator's builder."""
+    ``spectral_norm`` and ``minibatch_std`` go to the discriminator's builder."""
     check_choice(kind, "kind", KINDS)
     latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
     seed = check_int(seed, "seed", minimum=0, maximum=2**31 - 1)
@@ -286,11 +286,11 @@ def make_gan(kind: str = "dcgan", *, latent_dim: int = 64, seed: int = 0, d_lear
     if kind == "dcgan":
         if negative_terms != "sum":
             raise ValueError('negative_terms is a conditional GAN option; leave it "sum" for kind="dcgan"')
-        gan = GAN(build_generator(latent_dim), build_discriminator(spectral_norm=spectral_norm), latent_dim,
+        gan = GAN(build_generator(latent_dim), build_discriminator(spectral_norm=spectral_norm, minibatch_std=minibatch_std), latent_dim,
                   name="dcgan", **options)
     else:
         gan = ConditionalGAN(build_conditional_generator(latent_dim),
-                             build_conditional_discriminator(spectral_norm=spectral_norm), latent_dim,
+                             build_conditional_discriminator(spectral_norm=spectral_norm, minibatch_std=minibatch_std), latent_dim,
                              negative_terms=negative_terms, name="cgan", **options)
     gan.compile(d_optimizer=keras.optimizers.Adam(d_learning_rate, beta_1=0.5),
                 g_optimizer=keras.optimizers.Adam(g_learning_rate, beta_1=0.5))
