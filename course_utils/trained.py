@@ -192,7 +192,7 @@ CATALOGUE = {
                                          ClassifierRecipe(domain="printed", epochs=1)),
     "evaluator": CatalogueEntry(2, ClassifierRecipe(domain="mnist"), ClassifierRecipe(domain="mnist", epochs=1)),
     "dcgan": CatalogueEntry(5, GANRecipe(kind="dcgan", epochs=30), GANRecipe(kind="dcgan", epochs=2)),
-    "conditional_gan": CatalogueEntry(6, GANRecipe(kind="cgan", epochs=5), GANRecipe(kind="cgan", epochs=1)),
+    "conditional_gan": CatalogueEntry(6, GANRecipe(kind="cgan", epochs=15), GANRecipe(kind="cgan", epochs=1)),
     "source_gan": CatalogueEntry(8, GANRecipe(kind="cgan", epochs=10, seed=42),
                                  GANRecipe(kind="cgan", epochs=1, seed=42)),
     "digits_8x8_classifier": CatalogueEntry(8, ClassifierRecipe(domain="sklearn-8x8", epochs=30),
