@@ -133,7 +133,7 @@ def plot_quality_curve(history, reference=None, *, title: str = "Generated digit
     panels = [("Frechet distance (lower is better)", ("frechet_distance",)),
               ("score (higher is better)", ("precision", "recall", "diversity_ratio", "class_accuracy")),
               ("share of generated images", ("min_class_share", "max_class_share"))]
-    figure, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+    figure, axes = plt.subplots(1, 3, figsize=(14, 4.6))
     epochs = history["epoch"]
     for axis, (label, names) in zip(axes, panels):
         for index, name in enumerate(name for name in names if name in history):
@@ -144,7 +144,7 @@ def plot_quality_curve(history, reference=None, *, title: str = "Generated digit
                              label=f"{name.replace('_', ' ')}, real vs real")
         axis.set_xlabel("epoch")
         axis.set_ylabel(label)
-        axis.legend(fontsize=7)
+        axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # below: no curve hidden
     axes[0].set_yscale("log")
     axes[1].set_ylim(bottom=0)
     figure.suptitle(title)
