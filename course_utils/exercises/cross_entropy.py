@@ -4,6 +4,12 @@ Each grader compares the learner's function with the reference in
 :mod:`course_utils.losses` on fixed inputs, then looks for the typical mistakes
 (overflow at large logits, the wrong axis, a sum instead of a mean, log base 2, a flipped
 sign or label) so the message says *what* is wrong, not only *that* it is wrong.
+
+Every grader computes its reference values first, from module constants that are
+read-only, hands the learner fresh copies, and checks afterwards that the learner's
+function left its inputs as they were (an in-place ``logits -= ...`` changes the caller's
+array). An answer of the wrong type or shape is reported as such, never as a crash of the
+checker.
 """
 
 from __future__ import annotations
@@ -13,20 +19,50 @@ import numpy as np
 from course_utils import losses
 from course_utils.exercises import Exercise, Incorrect, call_answer
 
+
+
+def _read_only(array) -> np.ndarray:
+    array = np.array(array)
+    array.setflags(write=False)  # no answer can change the module's own test inputs
+    return array
+
+
 _RNG = np.random.default_rng(7)
-_LOGITS = _RNG.normal(0.0, 3.0, size=(6, 5))
-_LABELS = np.array([0, 4, 2, 2, 1, 3])
-_EXTREME_LOGITS = np.array([[1000.0, 0.0, -1000.0], [-1000.0, -999.0, -1000.0]])
-_EXTREME_LABELS = np.array([2, 1])
-_BINARY_LOGITS = _RNG.normal(0.0, 3.0, size=8)
-_BINARY_LABELS = np.array([1, 0, 1, 1, 0, 0, 1, 0], dtype=float)
+_LOGITS = _read_only(_RNG.normal(0.0, 3.0, size=(6, 5)))
+_LABELS = _read_only([0, 4, 2, 2, 1, 3])
+_EXTREME_LOGITS = _read_only([[1000.0, 0.0, -1000.0], [-1000.0, -999.0, -1000.0]])
+_EXTREME_LABELS = _read_only([2, 1])
+_BINARY_LOGITS = _read_only(_RNG.normal(0.0, 3.0, size=8))
+_BINARY_LABELS = _read_only(np.array([1, 0, 1, 1, 0, 0, 1, 0], dtype=float))
+_BINARY_EXTREME_LOGITS = _read_only([1000.0, -1000.0, 1000.0, -1000.0])
+_BINARY_EXTREME_LABELS = _read_only([1.0, 0.0, 0.0, 1.0])
 
 
-def _as_array(result, what):
+def _call_on_copies(function, *inputs):
+    """Call the learner's function on fresh, writable copies of ``inputs``; reject an answer
+    that changed them in place (the caller's arrays would be silently overwritten)."""
+    copies = [np.array(value) if isinstance(value, np.ndarray) else value for value in inputs]
+    result = call_answer(function, *copies)
+    for original, given in zip(inputs, copies):
+        if isinstance(original, np.ndarray) and not (
+            given.shape == original.shape and np.array_equal(given, original)
+        ):
+            raise Incorrect(
+                "your function changed the array it was given (an in-place operation such as "
+                "`logits -= ...` or `out=`); compute into a new array and leave the input as it "
+                "was: the caller still needs it"
+            )
+    return result
+
+
+def _as_array(result, what, shape=None):
     try:
-        return np.asarray(result, dtype=float)
+        array = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
         raise Incorrect(f"{what} should be numbers, got {type(result).__name__}") from None
+    if shape is not None and array.shape != tuple(shape):
+        raise Incorrect(f"wrong shape: expected {tuple(shape)} (one value per input), got {array.shape}")
+    return array
 
 
 def _scalar(result):
@@ -59,23 +95,26 @@ def _diagnose_scalar(got, expected, n_examples):
 
 
 def _grade_softmax(function):
-    result = _as_array(call_answer(function, _LOGITS.copy()), "the probabilities")
+    expected, expected_extreme = losses.softmax(_LOGITS), losses.softmax(_EXTREME_LOGITS)
+    result = _as_array(_call_on_copies(function, _LOGITS), "the probabilities")
     if result.shape != _LOGITS.shape:
         raise Incorrect(f"wrong shape: expected {_LOGITS.shape} (same as the logits), got {result.shape}")
     if np.allclose(result.sum(axis=0), 1.0) and not np.allclose(result.sum(axis=1), 1.0):
         raise Incorrect("each COLUMN sums to 1: normalise along the last axis (the classes), e.g. axis=-1, keepdims=True")
     if not np.allclose(result.sum(axis=-1), 1.0, atol=1e-6):
         raise Incorrect("the probabilities of each row must sum to 1; divide by the row's sum")
-    if not np.allclose(result, losses.softmax(_LOGITS), atol=1e-9):
+    if not np.allclose(result, expected, atol=1e-9):
         raise Incorrect("the rows sum to 1 but the values are not softmax(logits) = exp(z) / sum(exp(z))")
     with np.errstate(all="ignore"):
-        extreme = _as_array(call_answer(function, _EXTREME_LOGITS.copy()), "the probabilities")
+        extreme = _as_array(
+            _call_on_copies(function, _EXTREME_LOGITS), "the probabilities", _EXTREME_LOGITS.shape
+        )
     if not np.all(np.isfinite(extreme)):
         raise Incorrect(
             "unstable for large logits: exp(1000) overflows to inf and inf/inf is NaN. "
             "Subtract each row's maximum before exponentiating (it does not change the result)"
         )
-    if not np.allclose(extreme, losses.softmax(_EXTREME_LOGITS), atol=1e-9):
+    if not np.allclose(extreme, expected_extreme, atol=1e-9):
         raise Incorrect("correct for small logits but wrong at +-1000: subtract each row's own maximum")
 
 
@@ -100,11 +139,11 @@ stable_softmax = Exercise(
 
 def _grade_sparse_from_logits(function):
     expected = losses.sparse_categorical_cross_entropy_from_logits(_LABELS, _LOGITS)
-    got = _scalar(call_answer(function, _LABELS.copy(), _LOGITS.copy()))
+    expected_extreme = losses.sparse_categorical_cross_entropy_from_logits(_EXTREME_LABELS, _EXTREME_LOGITS)
+    got = _scalar(_call_on_copies(function, _LABELS, _LOGITS))
     _diagnose_scalar(got, expected, len(_LABELS))
     with np.errstate(all="ignore"):
-        extreme = _scalar(call_answer(function, _EXTREME_LABELS.copy(), _EXTREME_LOGITS.copy()))
-    expected_extreme = losses.sparse_categorical_cross_entropy_from_logits(_EXTREME_LABELS, _EXTREME_LOGITS)
+        extreme = _scalar(_call_on_copies(function, _EXTREME_LABELS, _EXTREME_LOGITS))
     if not np.isfinite(extreme):
         raise Incorrect(
             "unstable for large logits: log(softmax(z)) hits exp overflow or log(0). "
@@ -139,15 +178,13 @@ sparse_cross_entropy_from_logits = Exercise(
 
 def _grade_binary_from_logits(function):
     expected = losses.binary_cross_entropy_from_logits(_BINARY_LABELS, _BINARY_LOGITS)
-    got = _scalar(call_answer(function, _BINARY_LABELS.copy(), _BINARY_LOGITS.copy()))
     swapped = losses.binary_cross_entropy_from_logits(1.0 - _BINARY_LABELS, _BINARY_LOGITS)
+    got = _scalar(_call_on_copies(function, _BINARY_LABELS, _BINARY_LOGITS))
     if np.isclose(got, swapped, rtol=1e-6) and not np.isclose(got, expected, rtol=1e-6):
         raise Incorrect("the labels are swapped: label 1 must score log(sigmoid(z)), label 0 log(1 - sigmoid(z))")
     _diagnose_scalar(got, expected, len(_BINARY_LABELS))
-    extreme_logits = np.array([1000.0, -1000.0, 1000.0, -1000.0])
-    extreme_labels = np.array([1.0, 0.0, 0.0, 1.0])
     with np.errstate(all="ignore"):
-        extreme = _scalar(call_answer(function, extreme_labels, extreme_logits))
+        extreme = _scalar(_call_on_copies(function, _BINARY_EXTREME_LABELS, _BINARY_EXTREME_LOGITS))
     if not np.isfinite(extreme):
         raise Incorrect(
             "unstable for large logits: sigmoid(1000) rounds to 1 and log(1 - 1) = -inf. Use the "
@@ -178,27 +215,56 @@ binary_cross_entropy_from_logits = Exercise(
 
 # ---------------------------------------------------------------- 4. label smoothing
 
-_ONE_HOT = losses.one_hot(np.array([2, 0, 1]), 4)
+# (labels, number of classes K, smoothing): several K and several smoothings, so that an
+# answer with a K or a smoothing written into it cannot pass.
+_SMOOTHING_CASES = (
+    ((2, 0, 1), 4, 0.1),
+    ((1, 0, 1, 1), 2, 0.2),
+    ((3, 9, 0), 10, 0.25),
+    ((0, 2), 3, 0.0),
+)
 
 
 def _grade_label_smoothing(function):
-    result = _as_array(call_answer(function, _ONE_HOT.copy(), 0.1), "the smoothed labels")
-    if result.shape != _ONE_HOT.shape:
-        raise Incorrect(f"wrong shape: expected {_ONE_HOT.shape}, got {result.shape}")
-    expected = losses.smooth_labels(_ONE_HOT, 0.1)
-    if np.allclose(result, expected, atol=1e-9):
-        return
-    if not np.allclose(result.sum(axis=-1), 1.0, atol=1e-6):
-        raise Incorrect(
-            f"each row must still sum to 1 (it is a distribution), yours sum to {np.round(result.sum(axis=-1), 4)}"
-        )
-    alternative = _ONE_HOT * (1 - 0.1) + (1 - _ONE_HOT) * 0.1 / 3
-    if np.allclose(result, alternative, atol=1e-9):
-        raise Incorrect(
-            "you spread the smoothing over the K-1 wrong classes; Keras spreads it over all K classes: "
-            "y * (1 - smoothing) + smoothing / K"
-        )
-    raise Incorrect(f"expected the first row {np.round(expected[0], 4)}, got {np.round(result[0], 4)}")
+    for labels, num_classes, smoothing in _SMOOTHING_CASES:
+        one_hot = _read_only(losses.one_hot(np.array(labels), num_classes))
+        expected = losses.smooth_labels(one_hot, smoothing)
+        result = _as_array(_call_on_copies(function, one_hot, smoothing), "the smoothed labels")
+        if result.shape != one_hot.shape:
+            raise Incorrect(
+                f"wrong shape: for {len(labels)} labels of K = {num_classes} classes expected "
+                f"{one_hot.shape} (the shape of the one-hot labels), got {result.shape}"
+            )
+        if np.allclose(result, expected, atol=1e-9):
+            continue
+        case = f"at K = {num_classes} classes and smoothing = {smoothing}"
+        added = result - one_hot * (1 - smoothing)
+        if abs(added.flat[0]) > 1e-9 and np.allclose(added, added.flat[0], atol=1e-9):
+            raise Incorrect(
+                f"{case} you add {added.flat[0]:.4g} to every entry; it should be smoothing / K = "
+                f"{smoothing / num_classes:.4g}. Read K from one_hot_labels.shape[-1] and use the "
+                "`smoothing` argument: a number written into the code is right for one case only"
+            )
+        for fixed_smoothing in (0.0, 0.1, 0.2, 0.25):
+            if fixed_smoothing != smoothing and np.allclose(
+                result, losses.smooth_labels(one_hot, fixed_smoothing), atol=1e-9
+            ):
+                raise Incorrect(
+                    f"{case} your targets are those of smoothing = {fixed_smoothing}: use the "
+                    "`smoothing` argument, not a fixed number"
+                )
+        if not np.allclose(result.sum(axis=-1), 1.0, atol=1e-6):
+            raise Incorrect(
+                f"{case} each row must still sum to 1 (it is a distribution), yours sum to "
+                f"{np.round(result.sum(axis=-1), 4)}"
+            )
+        alternative = one_hot * (1 - smoothing) + (1 - one_hot) * smoothing / (num_classes - 1)
+        if np.allclose(result, alternative, atol=1e-9):
+            raise Incorrect(
+                "you spread the smoothing over the K-1 wrong classes; Keras spreads it over all K "
+                "classes: y * (1 - smoothing) + smoothing / K"
+            )
+        raise Incorrect(f"{case} expected the first row {np.round(expected[0], 4)}, got {np.round(result[0], 4)}")
 
 
 label_smoothing = Exercise(
