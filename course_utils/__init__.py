@@ -7,7 +7,8 @@ Modules: ``data`` (offline-safe digit domains), ``losses`` (NumPy reference loss
 ``models`` (the digit classifier), ``gan`` (GAN models trained with ``fit()``),
 ``trained`` (the models lessons share: one recipe each, loaded or trained by one call),
 ``progress`` (a line per epoch), ``editing`` (image-editing plumbing), ``metrics``
-(Frechet distance, class coverage), ``plotting`` (image grids and curves), ``exercises``
+(Frechet distance, precision and recall, within-class diversity, class coverage),
+``quality`` (those scores during GAN training), ``plotting`` (image grids and curves), ``exercises``
 (graded exercises), ``validation`` (argument checks), ``paths`` (where trained models go,
 atomic writes), ``session`` (``setup``, the run mode and the lessons' claims).
 """
@@ -15,11 +16,12 @@ atomic writes), ``session`` (``setup``, the run mode and the lessons' claims).
 from course_utils.session import claim, in_colab, run_mode, setup  # first: quiets TensorFlow before its import
 
 from course_utils import (  # noqa: E402
-    data, editing, exercises, gan, losses, metrics, models, paths, plotting, progress, trained, validation,
+    data, editing, exercises, gan, losses, metrics, models, paths, plotting, progress, quality, trained,
+    validation,
 )
 
 __all__ = [
     "claim", "data", "editing", "exercises", "gan", "in_colab", "losses", "metrics", "models", "paths",
-    "plotting", "progress", "run_mode", "setup", "trained", "validation",
+    "plotting", "progress", "quality", "run_mode", "setup", "trained", "validation",
 ]
 __version__ = "0.1.0"

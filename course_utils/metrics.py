@@ -36,13 +36,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_utils.validation import (as_float_array, as_images, as_label_array, check_choice, check_float,
-                                     check_int)
+from course_utils.validation import (
+    as_float_array,
+    as_images,
+    as_label_array,
+    check_choice,
+    check_float,
+    check_int,
+)
 
 NUM_CLASSES = 10
 MIN_IMAGES = 1000  # per side, for precision and recall (k-NN radii from fewer images are too wide)
 DIVERSITY_SPACES = ("pixels", "features")
-_EXTRACTORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def features(images, classifier, *, batch_size: int = 500) -> np.ndarray:

@@ -19,8 +19,8 @@ default).
 
 from __future__ import annotations
 
-import numpy as np
 import keras
+import numpy as np
 
 from course_utils import metrics
 from course_utils.validation import as_images, check_int

@@ -1,10 +1,9 @@
 """Unit tests of course_utils.metrics with a tiny hand-built classifier whose prediction
 is known: an image of constant brightness v is classified as digit round(10 v)."""
 
+import keras
 import numpy as np
 import pytest
-
-import keras
 from keras import layers
 
 from course_utils import metrics
