@@ -16,8 +16,12 @@ An :class:`Exercise` tells three outcomes apart:
 
 * **error** -- the checker itself crashed (a bug in the course, not a verdict on the answer).
 
-Graders are plain functions ``grader(answer) -> None`` that raise :class:`Incorrect`
-with a message naming the mistake. Messages are plain text, so they read the same in
+Graders are plain functions ``grader(answer, **inputs) -> None`` that raise
+:class:`Incorrect` with a message naming the mistake; ``inputs`` are the lesson's own data a
+check needs (``ex.hardest_digit.check(answer, matrix=confusion)``). A grader calls the
+learner's code through :func:`call_answer` (their function) or :func:`run_learner_code`
+(anything else of theirs, such as their model), so that a crash there is reported as the
+learner's and any other crash as the checker's. Messages are plain text, so they read the same in
 JupyterLab, Colab and in a notebook executed by papermill.
 
 Two environment variables, read at each call:
@@ -140,13 +144,14 @@ class Exercise:
         if not callable(self.grader):
             raise TypeError(f"grader must be callable, got {type(self.grader).__name__}")
 
-    def grade(self, answer=...) -> tuple[str, str]:
+    def grade(self, answer=..., **inputs) -> tuple[str, str]:
         """Return ``(outcome, message)`` without printing; outcome is one of
-        ``"not attempted"``, ``"incorrect"`` or ``"correct"``."""
+        ``"not attempted"``, ``"incorrect"``, ``"correct"`` or ``"error"``. ``inputs`` go to
+        the grader by keyword."""
         if answer is ... or answer is None:
             return NOT_ATTEMPTED, "Not attempted yet: fill in your answer, then run this cell again."
         try:
-            self.grader(answer)
+            self.grader(answer, **inputs)
         except NotAttempted as reason:
             return NOT_ATTEMPTED, f"Not attempted yet: {reason}"
         except NotImplementedError:
@@ -165,13 +170,14 @@ class Exercise:
             )
         return CORRECT, "Correct!"
 
-    def check(self, answer=...) -> None:
-        """Grade ``answer`` and print the verdict (use :meth:`grade` to get it as a value).
+    def check(self, answer=..., **inputs) -> None:
+        """Grade ``answer`` (with the lesson's ``inputs``, by keyword) and print the verdict
+        (use :meth:`grade` to get it as a value).
 
         It returns nothing on purpose: a notebook cell that ends with ``ex.q.check(...)``
         then shows only the message, also under nbval, which ignores a trailing ``;``.
         """
-        outcome, message = self.grade(answer)
+        outcome, message = self.grade(answer, **inputs)
         _write_record(self, outcome, message)
         print(f"[{self.name}] {message}")
         if outcome == INCORRECT:
@@ -199,13 +205,12 @@ class Exercise:
         print(f"[{self.name}] Solution:\n" + textwrap.indent(textwrap.dedent(self.solution_code).strip(), "    "))
 
 
-def call_answer(function, *args, **kwargs):
-    """Call the learner's function, turning a template that returns ``...`` or ``None``
-    into :class:`NotAttempted`. Graders use this instead of calling directly."""
-    if not callable(function):
-        raise Incorrect(f"expected a function, got {type(function).__name__}")
+def run_learner_code(function, *args, **kwargs):
+    """Run code of the learner's (their model, a method of an object they built) and return
+    its result; whatever it raises is marked as theirs, so :meth:`Exercise.grade` reports
+    "your code raised ..." instead of a checker crash."""
     try:
-        result = function(*args, **kwargs)
+        return function(*args, **kwargs)
     except (Incorrect, NotAttempted, NotImplementedError):
         raise
     except Exception as error:  # marked, so that Exercise.grade reports it as the learner's
@@ -214,6 +219,14 @@ def call_answer(function, *args, **kwargs):
         except AttributeError:  # an exception type without a __dict__
             pass
         raise
+
+
+def call_answer(function, *args, **kwargs):
+    """Call the learner's function, turning a template that returns ``...`` or ``None``
+    into :class:`NotAttempted`. Graders use this instead of calling directly."""
+    if not callable(function):
+        raise Incorrect(f"expected a function, got {type(function).__name__}")
+    result = run_learner_code(function, *args, **kwargs)
     if result is ... or result is None:
         raise NotAttempted("your function returns nothing yet; finish it and return the result.")
     return result

@@ -22,60 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils import losses as reference_losses
-from course_utils.exercises import Exercise, Incorrect, NotAttempted, call_answer
+from course_utils.exercises import ERROR, Exercise, Incorrect, call_answer, run_learner_code
 
-#: The outcome of :meth:`Exercise.grade` when the checker itself crashed.
-CHECKER_ERROR = "error"
-
-
-class _LearnerCrashed(Exception):
-    """The learner's code raised ``error`` (carried so that it is reported as theirs)."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
-
-
-def _learner(function, *args, **kwargs):
-    """Run the learner's code (their function, or their model): whatever it raises is theirs."""
-    try:
-        return function(*args, **kwargs)
-    except (Incorrect, NotAttempted, NotImplementedError):
-        raise
-    except Exception as error:
-        raise _LearnerCrashed(error) from error
-
-
-def _answer(function, *args):
-    """Call the learner's function as :func:`call_answer` does, marking its crashes as theirs."""
-    return _learner(call_answer, function, *args)
-
-
-class _Exercise(Exercise):
-    """An :class:`Exercise` that tells the checker's own crashes from the learner's."""
-
-    def grade(self, answer=...):
-        failures = []
-
-        def guarded(value):
-            try:
-                self.grader(value)
-            except _LearnerCrashed as crash:
-                raise crash.error from None  # Exercise.grade: "your code raised ..."
-            except (Incorrect, NotAttempted, NotImplementedError):
-                raise
-            except Exception as error:
-                failures.append(error)
-                raise
-
-        outcome, message = Exercise(self.name, guarded, self.hint_text, self.solution_code).grade(answer)
-        if failures:
-            error = failures[0]
-            return CHECKER_ERROR, (
-                f"The checker itself failed ({type(error).__name__}: {error}). This is a bug in "
-                "course_utils, not a mistake in your answer: please report it."
-            )
-        return outcome, message
+#: The outcome of a check when the checker itself crashed (kept here for the tests).
+CHECKER_ERROR = ERROR
 
 
 def _array(values, dtype="float32") -> np.ndarray:
@@ -148,7 +98,7 @@ def _grade_optimal_discriminator(function):
     real, generated = _array(_REAL_DENSITY, "float64"), _array(_GENERATED_DENSITY, "float64")
     expected = real / (real + generated)
     given_real, given_generated = real.copy(), generated.copy()
-    got = _as_array(_answer(function, given_real, given_generated), "D*(x)", real.shape)
+    got = _as_array(call_answer(function, given_real, given_generated), "D*(x)", real.shape)
     if not (np.array_equal(given_real, real) and np.array_equal(given_generated, generated)):
         raise Incorrect(
             "your function changed the density arrays it was given (an in-place operation such as "
@@ -188,7 +138,7 @@ def _grade_optimal_discriminator(function):
     )
 
 
-optimal_discriminator = _Exercise(
+optimal_discriminator = Exercise(
     name="The best discriminator",
     grader=_grade_optimal_discriminator,
     hint_text=(
@@ -242,7 +192,7 @@ def _grade_jensen_shannon(function):
     for p, q in _js_cases():
         expected, kl = _js(p, q, _GRID_STEP), _kl(p, q, _GRID_STEP) if np.all(q > 0) else None
         given_p, given_q = p.copy(), q.copy()
-        got = _as_scalar(_answer(function, given_p, given_q, _GRID_STEP), "Your Jensen-Shannon divergence")
+        got = _as_scalar(call_answer(function, given_p, given_q, _GRID_STEP), "Your Jensen-Shannon divergence")
         if not (np.array_equal(given_p, p) and np.array_equal(given_q, q)):
             raise Incorrect("your function changed the density arrays it was given; compute with new arrays.")
         if _close(got, expected):
@@ -275,7 +225,7 @@ def _grade_jensen_shannon(function):
         )
 
 
-jensen_shannon = _Exercise(
+jensen_shannon = Exercise(
     name="The Jensen-Shannon divergence",
     grader=_grade_jensen_shannon,
     hint_text=(
@@ -329,7 +279,7 @@ def _grade_discriminator_loss(function):
         (float(np.mean(reference_losses.sigmoid(real)) - np.mean(reference_losses.sigmoid(fake))),
          "that is the seed's mean(D(real)) - mean(D(fake)), not a cross-entropy."),
     ]
-    got = _as_scalar(_answer(function, _to_tensor(real), _to_tensor(fake)), "Your discriminator loss")
+    got = _as_scalar(call_answer(function, _to_tensor(real), _to_tensor(fake)), "Your discriminator loss")
     if not np.isfinite(got):
         raise Incorrect(f"the loss is {got} on ordinary logits; compute it from the logits with a stable formula.")
     if not _close(got, expected):
@@ -337,7 +287,7 @@ def _grade_discriminator_loss(function):
             if _close(got, value):
                 raise Incorrect(message)
         raise Incorrect(f"on test logits your loss is {got:.4f}, but BCE(1, real) + BCE(0, fake) is {expected:.4f}.")
-    extreme = _as_scalar(_answer(function, _to_tensor(extreme_real), _to_tensor(extreme_fake)),
+    extreme = _as_scalar(call_answer(function, _to_tensor(extreme_real), _to_tensor(extreme_fake)),
                          "Your discriminator loss")
     if not np.isfinite(extreme) or not _close(extreme, expected_extreme):
         raise Incorrect(
@@ -346,7 +296,7 @@ def _grade_discriminator_loss(function):
         )
 
 
-discriminator_loss = _Exercise(
+discriminator_loss = Exercise(
     name="Discriminator loss",
     grader=_grade_discriminator_loss,
     hint_text=(
@@ -382,7 +332,7 @@ def _grade_generator_loss(function):
         (_bce_of_raw_numbers(1.0, fake), "you treated the logits as probabilities: use from_logits=True."),
         (float(-np.mean(fake)), "that is -mean(D(G(z))) on raw scores, not a cross-entropy."),
     ]
-    got = _as_scalar(_answer(function, _to_tensor(fake)), "Your generator loss")
+    got = _as_scalar(call_answer(function, _to_tensor(fake)), "Your generator loss")
     if not np.isfinite(got):
         raise Incorrect(f"the loss is {got} on ordinary logits; compute it from the logits with a stable formula.")
     if not _close(got, expected):
@@ -390,7 +340,7 @@ def _grade_generator_loss(function):
             if _close(got, value):
                 raise Incorrect(message)
         raise Incorrect(f"on test logits your loss is {got:.4f}, but -mean(log D(G(z))) is {expected:.4f}.")
-    extreme = _as_scalar(_answer(function, _to_tensor(extreme_fake)), "Your generator loss")
+    extreme = _as_scalar(call_answer(function, _to_tensor(extreme_fake)), "Your generator loss")
     if not np.isfinite(extreme) or not _close(extreme, expected_extreme):
         raise Incorrect(
             f"with logits like -130 your loss is {extreme:.4g} instead of {expected_extreme:.4f}: "
@@ -398,7 +348,7 @@ def _grade_generator_loss(function):
         )
 
 
-generator_loss = _Exercise(
+generator_loss = Exercise(
     name="Non-saturating generator loss",
     grader=_grade_generator_loss,
     hint_text=(
@@ -427,7 +377,7 @@ def _grade_build_discriminator(function):
     rng = np.random.default_rng(0)
     images = rng.uniform(size=(5, 28, 28, 1)).astype("float32")
     probes = rng.uniform(-1.0, 1.0, size=(64, 28, 28, 1)).astype("float32")
-    model = _answer(function)
+    model = call_answer(function)
     if not isinstance(model, keras.Model):
         raise Incorrect(f"return a keras.Model, got {type(model).__name__}.")
     try:
@@ -453,7 +403,7 @@ def _grade_build_discriminator(function):
         raise Incorrect("use at least one hidden layer (a Dense layer, say) between Flatten() and the output Dense(1).")
     # The whole model, not only its last layer: whatever comes after the last Dense (a Lambda,
     # a custom layer), the output must behave like a logit.
-    outputs = np.concatenate([np.asarray(_learner(model, probes * scale)).reshape(-1) for scale in _INPUT_SCALES])
+    outputs = np.concatenate([np.asarray(run_learner_code(model, probes * scale)).reshape(-1) for scale in _INPUT_SCALES])
     if not np.all(np.isfinite(outputs)):
         raise Incorrect("your discriminator returns inf or NaN for some images; check the layers after the last Dense.")
     if np.ptp(outputs) < 1e-6:
@@ -469,12 +419,12 @@ def _grade_build_discriminator(function):
             "its outputs never leave [-1, 1], even for images scaled up 1000 times: the model ends in a "
             "squashing function such as tanh. A logit can take any value: end with Dense(1) and nothing after it."
         )
-    alone = np.asarray(_learner(model, images[:1])).reshape(-1)
+    alone = np.asarray(run_learner_code(model, images[:1])).reshape(-1)
     if not np.allclose(alone, output[:1].reshape(-1), atol=1e-4):
         raise Incorrect("an image's logit changes with the other images in its batch; judge each image on its own.")
 
 
-build_discriminator = _Exercise(
+build_discriminator = Exercise(
     name="A discriminator whose shapes fit",
     grader=_grade_build_discriminator,
     hint_text=(
@@ -557,7 +507,7 @@ def _grade_generator_train_step(function):
     generator, discriminator = _tiny_pair()
     generator_before, discriminator_before = _weights(generator), _weights(discriminator)
     optimizer = keras.optimizers.SGD(learning_rate=_LEARNING_RATE)
-    returned = _answer(function, generator, discriminator, optimizer, _to_tensor(noise))
+    returned = call_answer(function, generator, discriminator, optimizer, _to_tensor(noise))
     returned = _as_scalar(returned, "The loss your step returns")
 
     if any(not np.allclose(a, b) for a, b in zip(_weights(discriminator), discriminator_before)):
@@ -598,7 +548,7 @@ def _grade_generator_train_step(function):
                         f"({expected_loss:.4f} here).")
 
 
-generator_train_step = _Exercise(
+generator_train_step = Exercise(
     name="One generator update",
     grader=_grade_generator_train_step,
     hint_text=(

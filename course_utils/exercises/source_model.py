@@ -20,62 +20,10 @@ import numbers
 
 import numpy as np
 
-from course_utils.exercises import Exercise, Incorrect, NotAttempted, call_answer
+from course_utils.exercises import ERROR, Exercise, Incorrect, call_answer
 
-#: The outcome of a check when the checker itself crashed.
-CHECKER_ERROR = "error"
-
-
-class _LearnerCrashed(Exception):
-    """The learner's code raised ``error`` (carried so that it is reported as theirs)."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
-
-
-def _answer(function, *args):
-    """Call the learner's function as :func:`call_answer` does, marking its crashes as theirs."""
-    try:
-        return call_answer(function, *args)
-    except (Incorrect, NotAttempted, NotImplementedError):
-        raise
-    except Exception as error:
-        raise _LearnerCrashed(error) from error
-
-
-class _Exercise(Exercise):
-    """An :class:`Exercise` whose grader may take the lesson's data by keyword
-    (``check(answer, matrix=...)``) and that tells its own crashes from the learner's."""
-
-    def grade(self, answer=..., **inputs):
-        failures = []
-
-        def guarded(value):
-            try:
-                self.grader(value, **inputs)
-            except _LearnerCrashed as crash:
-                raise crash.error from None  # Exercise.grade: "your code raised ..."
-            except (Incorrect, NotAttempted, NotImplementedError):
-                raise
-            except Exception as error:
-                failures.append(error)
-                raise
-
-        outcome, message = Exercise(self.name, guarded, self.hint_text, self.solution_code).grade(answer)
-        if failures:
-            error = failures[0]
-            return CHECKER_ERROR, (
-                f"The checker itself failed ({type(error).__name__}: {error}). This is a bug in "
-                "course_utils, not a mistake in your answer: please report it."
-            )
-        return outcome, message
-
-    def check(self, answer=..., **inputs) -> None:
-        outcome, message = self.grade(answer, **inputs)
-        print(f"[{self.name}] {message}")
-        if outcome == "incorrect":
-            print(f"[{self.name}] Stuck? Call .hint(), or .solution() to see one answer.")
+#: The outcome of a check when the checker itself crashed (kept here for the tests).
+CHECKER_ERROR = ERROR
 
 
 def _read_only(array):
@@ -124,7 +72,7 @@ def _grade_loss(loss):
         raise Incorrect(f"axis={axis!r}: the 10 logits lie along the last axis, so leave axis=-1")
 
 
-choose_loss = _Exercise(
+choose_loss = Exercise(
     name="Choose the loss",
     grader=_grade_loss,
     hint_text=(
@@ -178,7 +126,7 @@ def _grade_early_stopping(callback):
                         "the exercise asks only for patience, so leave baseline=None")
 
 
-early_stopping = _Exercise(
+early_stopping = Exercise(
     name="Early stopping",
     grader=_grade_early_stopping,
     hint_text=(
@@ -209,7 +157,7 @@ def _expected_best_epoch(history):
 def _grade_best_epoch(function):
     for history in _HISTORIES:
         copy = {key: list(values) for key, values in history.items()}  # the learner may change it
-        got = _answer(function, copy)
+        got = call_answer(function, copy)
         expected = _expected_best_epoch(history)
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
             raise Incorrect(f"return an epoch number (an int), got {type(got).__name__}")
@@ -231,7 +179,7 @@ def _grade_best_epoch(function):
         raise Incorrect(f"for val_accuracy {values} expected epoch {expected}, got {got}")
 
 
-best_epoch = _Exercise(
+best_epoch = Exercise(
     name="Read the learning curve",
     grader=_grade_best_epoch,
     hint_text=(
@@ -263,7 +211,7 @@ _MATRIX = _read_only([
 
 
 def _grade_per_class_accuracy(function):
-    got = _answer(function, _MATRIX.copy())  # a writable copy: the learner may change it
+    got = call_answer(function, _MATRIX.copy())  # a writable copy: the learner may change it
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -284,7 +232,7 @@ def _grade_per_class_accuracy(function):
     raise Incorrect(f"expected {np.round(expected, 3)}, got {np.round(got, 3)}")
 
 
-per_class_accuracy = _Exercise(
+per_class_accuracy = Exercise(
     name="Per-class accuracy",
     grader=_grade_per_class_accuracy,
     hint_text=(
@@ -355,7 +303,7 @@ def _grade_hardest_digit(answer, matrix=None):
                     f"{expected} has {accuracy[expected]:.3f}")
 
 
-hardest_digit = _Exercise(
+hardest_digit = Exercise(
     name="The hardest digit",
     grader=_grade_hardest_digit,
     hint_text=(
