@@ -63,6 +63,13 @@ def summarise(raw: dict) -> dict:
     return summary
 
 
+def single_budget(steps: list) -> int:
+    """The one step count a strategy's models took in every setting, or an error."""
+    if len(steps) != 1:
+        raise RuntimeError(f"the models of one strategy took different numbers of steps: {steps}")
+    return int(steps[0])
+
+
 def check_targets(summary: dict) -> dict:
     checks = {}
     for shift, numbers in summary.items():
@@ -82,7 +89,9 @@ def markdown(result: dict) -> str:
         f"{result['curve_steps']} gradient steps (feature extraction: "
         f"{result['feature_extraction_steps']}; fine-tuning: {result['transfer_steps']} of feature "
         f"extraction, then the rest unfrozen); scratch models use BatchNorm momentum "
-        f"{result['scratch_bn_momentum']}. The gap row gives the mean and the std over seeds of "
+        f"{result['scratch_bn_momentum']}. "
+        + (f"Steps counted by the models' optimizers: {result['steps_used']}. " if "steps_used" in result else "")
+        + "The gap row gives the mean and the std over seeds of "
         "the per-seed gap.",
         "",
     ]
@@ -120,7 +129,8 @@ import json
 with open({path!r}, "w") as file:
     json.dump({{"seeds": CURVE_SEEDS, "labels_per_class": LABELS_PER_CLASS, "zero_shot": zero_shot,
                "curve_steps": CURVE_STEPS, "scratch_bn_momentum": SCRATCH_BN_MOMENTUM,
-               "transfer_steps": TRANSFER_STEPS, "feature_extraction_steps": CURVE_STEPS,
+               "transfer_steps": TRANSFER_STEPS,
+               "steps_used": {{strategy: sorted(steps) for strategy, steps in curve_steps_used.items()}},
                "curve": {{shift: {{strategy: {{str(n): values for n, values in by_n.items()}}
                                  for strategy, by_n in by_strategy.items()}}
                          for shift, by_strategy in curve.items()}}}}, file, indent=1)
@@ -191,7 +201,8 @@ def main(argv=None) -> int:
     result = {
         "seeds": raw["seeds"], "labels_per_class": raw["labels_per_class"], "zero_shot": raw["zero_shot"],
         "curve_steps": raw["curve_steps"], "transfer_steps": raw["transfer_steps"],
-        "feature_extraction_steps": raw["feature_extraction_steps"],
+        "steps_used": raw["steps_used"],  # gradient steps each model took, counted by its optimizers
+        "feature_extraction_steps": single_budget(raw["steps_used"]["feature extraction"]),
         "scratch_bn_momentum": raw["scratch_bn_momentum"], "accuracies": raw["curve"],
         "seconds": round(seconds, 1),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
