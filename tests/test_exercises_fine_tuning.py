@@ -108,33 +108,74 @@ def test_count_template_is_not_attempted():
 
 # --------------------------------------------------------- fine_tuning_learning_rate
 
+# a sweep like the lesson's: validation accuracies on 500 images (standard error of 0.9: 0.013)
+SWEEP = {1e-1: 0.112, 1e-2: 0.880, 1e-3: 0.900, 1e-4: 0.852}
+N_VALIDATION = 500
 
-@pytest.mark.parametrize("answer", [1e-4, 3e-4, 1e-5, 5e-5])
-def test_learning_rate_reasonable_values_pass(answer):
-    assert ex.fine_tuning_learning_rate.grade(answer)[0] == "correct"
+
+def grade_rate(answer, sweep=SWEEP, n_validation=N_VALIDATION):
+    return ex.fine_tuning_learning_rate.grade(answer, sweep=sweep, n_validation=n_validation)
 
 
-def test_learning_rate_solution_passes():
-    answer = run_solution(ex.fine_tuning_learning_rate, "fine_tuning_learning_rate")
-    assert ex.fine_tuning_learning_rate.grade(answer)[0] == "correct"
+def test_learning_rate_solution_passes_on_the_learners_sweep():
+    with pytest.raises(NameError):
+        ex.fine_tuning_learning_rate.solution_namespace(np=np)
+    answer = ex.fine_tuning_learning_rate.solution_namespace(rate_accuracy=dict(SWEEP))[
+        "fine_tuning_learning_rate"]
+    assert answer == 1e-3
+    assert grade_rate(answer)[0] == "correct"
+
+
+def test_learning_rate_follows_the_sweep_not_a_fixed_rule():
+    other = {1e-1: 0.10, 1e-2: 0.70, 1e-3: 0.80, 1e-4: 0.90}
+    assert grade_rate(1e-4, sweep=other)[0] == "correct"
+    assert grade_rate(1e-3, sweep=other)[0] == "incorrect"  # the same rate, another sweep
+    assert grade_rate(1e-3)[0] == "correct"
+
+
+def test_learning_rate_within_one_standard_error_passes():
+    # 0.880 is 0.020 below 0.900; one standard error on 500 images is 0.0134, on 50 it is 0.042
+    assert grade_rate(1e-2, n_validation=50)[0] == "correct"
+    assert grade_rate(1e-2, n_validation=500)[0] == "incorrect"
+
+
+def test_learning_rate_accepts_an_equal_float_and_numpy_numbers():
+    assert grade_rate(0.001)[0] == "correct"
+    assert grade_rate(np.float32(1e-3))[0] == "correct"
 
 
 @pytest.mark.parametrize("answer, message", [
-    (1e-2, "overwrites the pretrained weights"),
-    (0.1, "overwrites the pretrained weights"),
-    (1e-3, "as high as"),
-    (1e-8, "so small"),
+    (1e-4, "more than one standard error"),
+    (0.1, "more than one standard error"),
+    (3e-4, "not one of the rates your sweep measured"),
     (0.0, "positive"),
     (-1e-4, "positive"),
-    ("1e-4", "a number"),
+    (float("nan"), "positive"),
+    ("1e-3", "a number"),
+    (True, "a number"),
 ])
 def test_learning_rate_mistakes(answer, message):
-    result, text = ex.fine_tuning_learning_rate.grade(answer)
-    assert result == "incorrect" and message in text
+    result, text = grade_rate(answer)
+    assert result == "incorrect" and message in text, text
+
+
+def test_learning_rate_does_not_change_the_sweep():
+    sweep = dict(SWEEP)
+    grade_rate(1e-3, sweep=sweep)
+    assert sweep == SWEEP
+
+
+@pytest.mark.parametrize("sweep, n_validation", [
+    (None, N_VALIDATION), ({}, N_VALIDATION), ([0.9], N_VALIDATION), ({1e-3: 1.5}, N_VALIDATION),
+    (SWEEP, None), (SWEEP, 0), (SWEEP, 2.5),
+])
+def test_learning_rate_bad_lesson_inputs_are_the_checkers_error(sweep, n_validation):
+    result, text = grade_rate(1e-3, sweep=sweep, n_validation=n_validation)
+    assert result == "error" and "checker itself failed" in text, text
 
 
 def test_learning_rate_template_is_not_attempted():
-    assert ex.fine_tuning_learning_rate.grade(...)[0] == "not attempted"
+    assert grade_rate(...)[0] == "not attempted"
 
 
 # -------------------------------------------------- labels_where_scratch_catches_up
@@ -163,8 +204,26 @@ def _strictly_better(sizes, scratch, fine_tuned, tolerance=0.01):
     return -1
 
 
+def _strict_within_tolerance(sizes, scratch, fine_tuned, tolerance=0.01):
+    for size, a, b in zip(sizes, scratch, fine_tuned):
+        if a > b - tolerance:  # `>` where "no more than tolerance below" needs `>=`
+            return size
+    return -1
+
+
+def _crashes(sizes, scratch, fine_tuned, tolerance=0.01):
+    return sizes[len(sizes)]
+
+
+def _changes_its_inputs(sizes, scratch, fine_tuned, tolerance=0.01):
+    scratch.clear()  # the grader hands out copies, so its own expectations stay intact
+    return -1
+
+
 @pytest.mark.parametrize("answer, message", [
     (_first_index, "position in the list"),
+    (_strict_within_tolerance, "compare with >=, not >"),
+    (_crashes, "your code raised IndexError"),
     (_never, "does catch up"),
     (_strictly_better, "expected 50"),
     (lambda sizes, scratch, fine_tuned, tolerance=0.01: 1.5, "an int"),
@@ -172,6 +231,13 @@ def _strictly_better(sizes, scratch, fine_tuned, tolerance=0.01):
 def test_curve_mistakes(answer, message):
     result, text = ex.labels_where_scratch_catches_up.grade(answer)
     assert result == "incorrect" and message in text, text
+
+
+def test_curve_answer_that_empties_its_inputs_does_not_break_the_grader():
+    result, text = ex.labels_where_scratch_catches_up.grade(_changes_its_inputs)
+    assert result == "incorrect" and "does catch up" in text, text
+    solution = run_solution(ex.labels_where_scratch_catches_up, "labels_where_scratch_catches_up")
+    assert ex.labels_where_scratch_catches_up.grade(solution)[0] == "correct"
 
 
 def test_curve_template_is_not_attempted():

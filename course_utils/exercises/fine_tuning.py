@@ -118,29 +118,58 @@ trainable_parameters = Exercise(
 # --------------------------------------------------------------- 3. the learning rate
 
 
-def _grade_learning_rate(answer):
+def _standard_error(accuracy: float, n: int) -> float:
+    """Binomial standard error of an accuracy measured on ``n`` images."""
+    return float(np.sqrt(accuracy * (1.0 - accuracy) / n))
+
+
+def _read_sweep(sweep, n_validation):
+    """The lesson's sweep ``{learning rate: validation accuracy}``, copied and checked; a bad
+    sweep is the lesson's fault, so it raises ValueError/TypeError (reported as "error")."""
+    if not isinstance(sweep, dict) or not sweep:
+        raise TypeError(f"sweep must be a non-empty dict of learning rate -> validation accuracy, got {sweep!r}")
+    rates = {float(rate): float(value) for rate, value in dict(sweep).items()}  # a copy
+    if not all(0.0 <= value <= 1.0 for value in rates.values()):
+        raise ValueError(f"sweep accuracies must lie in [0, 1], got {rates}")
+    if isinstance(n_validation, bool) or not isinstance(n_validation, numbers.Integral) or n_validation < 1:
+        raise ValueError(f"n_validation must be a positive int (validation images), got {n_validation!r}")
+    return rates
+
+
+def _grade_learning_rate(answer, *, sweep=None, n_validation=None):
+    if sweep is None or n_validation is None:
+        raise TypeError("the check needs the lesson's sweep: "
+                        "check(rate, sweep=rate_accuracy, n_validation=len(mnist.y_val))")
+    rates = _read_sweep(sweep, n_validation)
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, got {type(answer).__name__}")
     answer = float(answer)
     if not np.isfinite(answer) or answer <= 0:
         raise Incorrect("a learning rate is a positive number")
-    if answer >= 1e-2:
-        raise Incorrect("that large a step overwrites the pretrained weights in a few updates "
-                        "(section 5 measured where it leads); go ten times lower than the head's 1e-3")
-    if answer >= 1e-3:
-        raise Incorrect("as high as the head's learning rate: the pretrained layers would move as fast "
-                        "as the new head. It can work with few steps, but the safe rule is about ten times "
-                        "lower (the 1e-1 run of section 5 shows how large steps end)")
-    if answer < 1e-6:
-        raise Incorrect("so small that a few dozen steps change almost nothing; about 1e-4 to 1e-5 is usual")
+    measured = [rate for rate in rates if np.isclose(rate, answer, rtol=1e-6, atol=0.0)]
+    listing = ", ".join(f"{rate:g}: {value:.3f}" for rate, value in rates.items())
+    if not measured:
+        raise Incorrect(f"{answer:g} is not one of the rates your sweep measured ({listing}); "
+                        "choose from what you measured")
+    best_rate = max(rates, key=rates.get)
+    best = rates[best_rate]
+    error = _standard_error(best, n_validation)
+    chosen = rates[measured[0]]
+    if chosen < best - error:
+        raise Incorrect(f"your sweep measured {chosen:.3f} validation accuracy at {answer:g}, and {best:.3f} at "
+                        f"{best_rate:g}: more than one standard error ({error:.3f} on {n_validation} images) "
+                        f"lower. Read the validation accuracies ({listing}) and pick the best")
 
 
 fine_tuning_learning_rate = Exercise(
     name="Choose the learning rate",
     grader=_grade_learning_rate,
-    hint_text=("Fine-tuning should nudge the pretrained weights, not retrain them: start about ten "
-               "times below the learning rate used for the new head."),
-    solution_code="fine_tuning_learning_rate = 1e-4  # ten times lower than the head's 1e-3",
+    hint_text=("Choose on validation data: take the rate with the highest validation accuracy in "
+               "rate_accuracy, or one within one standard error, sqrt(p (1 - p) / n), of it (inside "
+               "the noise). The test split is not for choosing."),
+    solution_code="""
+        fine_tuning_learning_rate = max(rate_accuracy, key=rate_accuracy.get)  # best on validation
+    """,
 )
 
 
@@ -152,7 +181,20 @@ _CURVES = [
     ([1, 5, 10, 50, 360], [0.20, 0.45, 0.60, 0.875, 0.95], [0.75, 0.80, 0.84, 0.88, 0.94], 0.01, 50),
     ([1, 5, 10, 50, 130], [0.30, 0.50, 0.70, 0.80, 0.85], [0.80, 0.85, 0.88, 0.90, 0.92], 0.01, -1),
     ([1, 5, 10, 50, 130], [0.30, 0.50, 0.70, 0.80, 0.85], [0.80, 0.85, 0.88, 0.90, 0.92], 0.08, 130),
+    # exactly `tolerance` below at 5 (0.5 = 0.75 - 0.25 in binary floating point, no rounding):
+    # "no more than tolerance below" includes it, so `>` instead of `>=` answers 10
+    ([1, 5, 10, 50], [0.25, 0.5, 0.75, 0.875], [0.75, 0.75, 0.875, 0.875], 0.25, 5),
+    # equal accuracies with no tolerance
+    ([1, 5, 10], [0.5, 0.75, 0.875], [0.75, 0.75, 0.875], 0.0, 5),
 ]
+
+
+def _first_strictly_within(sizes, scratch, fine_tuned, tolerance):
+    """What an answer that writes ``>`` instead of ``>=`` returns (to recognise it)."""
+    for size, from_scratch, transferred in zip(sizes, scratch, fine_tuned):
+        if from_scratch > transferred - tolerance:
+            return size
+    return -1
 
 
 def _grade_curve(function):
@@ -169,6 +211,10 @@ def _grade_curve(function):
             raise Incorrect(f"scratch never gets within {tolerance} of fine-tuning here: return -1")
         if got == -1:
             raise Incorrect(f"scratch does catch up here, at {expected} labels per class")
+        if got == _first_strictly_within(sizes, scratch, fine_tuned, tolerance):
+            raise Incorrect(f"at {expected} labels per class scratch is exactly {tolerance} below fine-tuning "
+                            f"(scratch {scratch}, fine-tuned {fine_tuned}), and 'no more than tolerance "
+                            "below' includes that: compare with >=, not >")
         raise Incorrect(f"with tolerance {tolerance}, scratch {scratch} and fine-tuned {fine_tuned} "
                         f"over {sizes}: expected {expected}, got {got}")
 
