@@ -139,6 +139,53 @@ def feature_extractor(classifier, *, layer_name: str = "features"):
                        name=f"{classifier.name}_{layer_name}")
 
 
+def recalibrate_batch_norm(model, batches) -> list:
+    """Re-estimate the moving mean and variance of every trainable BatchNormalization layer
+    of ``model`` (nested models included) from ``batches``; no weight changes.
+
+    A moving statistic is an exponential average with weight ``1 - momentum`` per training
+    step, so after a few hundred steps at Keras' 0.99 it still holds part of its starting
+    value (0 and 1, or a source domain's statistics after fine-tuning) and inference mode
+    normalises with numbers the network no longer produces. This runs ``model`` in training
+    mode on each batch in turn with the momentum set to ``(i - 1) / i`` on batch ``i``, so
+    each layer ends with the plain average of the per-batch means and variances it saw
+    (the statistics training mode uses, "precise BatchNorm"), the old values forgotten.
+    Use batches like the training batches (same size; for a GAN's generator, noise and
+    labels as in training). Frozen BatchNormalization layers (``trainable=False``) run in
+    inference mode in training too, so they are left as they are.
+
+    Args:
+        model: a built ``keras.Model``.
+        batches: a non-empty iterable of model inputs (an array, or a list of arrays for a
+            model with several inputs), e.g. a list of ``[noise, labels]`` pairs.
+
+    Returns the names of the recalibrated layers.
+    """
+    _check_model(model, "model")
+    import keras
+
+    if isinstance(batches, np.ndarray) or not hasattr(batches, "__iter__"):
+        raise TypeError("batches must be an iterable of model inputs (e.g. a list of arrays), "
+                        f"got {type(batches).__name__}")
+    norms = [layer for layer in _all_layers(model)
+             if isinstance(layer, keras.layers.BatchNormalization) and layer.trainable]
+    if not norms:
+        raise ValueError(f"model {model.name!r} has no trainable BatchNormalization layer to recalibrate")
+    momenta = [layer.momentum for layer in norms]
+    count = 0
+    try:
+        for count, inputs in enumerate(batches, start=1):
+            for layer in norms:
+                layer.momentum = (count - 1) / count  # 0 on the first batch: old values dropped
+            model(inputs, training=True)
+    finally:
+        for layer, momentum in zip(norms, momenta):
+            layer.momentum = momentum
+    if count == 0:
+        raise ValueError("batches must hold at least one batch")
+    return [layer.name for layer in norms]
+
+
 # --------------------------------------------------------------------------- training
 
 
@@ -218,6 +265,14 @@ def _check_model(model, name):
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"{name} must be a keras.Model, got {type(model).__name__}")
+
+
+def _all_layers(model):
+    """Every layer of ``model``, the layers of nested models included, in order."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
 
 
 def _check_bool(value, name):
