@@ -398,8 +398,12 @@ def load_sklearn_digits(*, seed: int = 0, validation_fraction: float = 0.1,
                         test_fraction: float = 0.2) -> DigitData:
     """The 1,797 handwritten 8x8 digits of scikit-learn, as 28x28 MNIST-like images.
 
-    Each 8x8 image (17 grey levels) is enlarged to 20x20 with bilinear interpolation and
-    placed in a 28x28 frame with its centre of mass in the middle, as MNIST was made.
+    The data are UCI's optical recognition of handwritten digits, as
+    ``sklearn.datasets.load_digits().DESCR`` describes them: 32x32 bitmaps divided into
+    non-overlapping 4x4 blocks, each of the 64 values counting the pixels that are on in
+    one block, an integer 0..16. Here the counts are divided by 16, each 8x8 grid is
+    enlarged to 20x20 with bilinear interpolation and placed in a 28x28 frame with its
+    centre of mass in the middle, as MNIST was made.
     """
     seed = check_int(seed, "seed", minimum=0)
     validation_fraction = check_float(validation_fraction, "validation_fraction", minimum=0.0, maximum=0.5)
