@@ -161,6 +161,44 @@ def test_every_option_trains_both_networks(tiny_images, options):
     assert any(not np.allclose(a, b) for a, b in zip(before_d, weights_of(gan.discriminator)))
 
 
+def tiny_dense_gan(track_gradient_norm):
+    """A GAN of two small dense networks (no BatchNorm), G frozen by a zero learning rate."""
+    keras.utils.set_random_seed(3)
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="relu"),
+                                  keras.layers.Dense(8, activation="tanh")])
+    discriminator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(5, activation="relu"),
+                                      keras.layers.Dense(1)])
+    gan = G.GAN(generator, discriminator, 4, seed=7, track_gradient_norm=track_gradient_norm)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.0))
+    return gan
+
+
+def test_generator_gradient_norm_is_the_global_norm_of_g_gradients():
+    gan = tiny_dense_gan(track_gradient_norm=True)
+    real = np.random.default_rng(0).uniform(-1, 1, size=(10, 8)).astype("float32")
+    reported = float(gan.train_step(tf.constant(real))["g_gradient_norm"])
+    # By hand: the step's noise (key: seed, step 0), D after its update, G unchanged (rate 0).
+    noise = tf.random.stateless_normal((10, 4), seed=tf.constant([7, 0], "int64"))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(losses.generator_loss(gan.discriminator(gan.generator(noise)))) / 10
+    gradients = tape.gradient(loss, gan.generator.trainable_weights)
+    by_hand = np.sqrt(sum(float(np.sum(g.numpy().astype("float64") ** 2)) for g in gradients))
+    assert reported > 0
+    np.testing.assert_allclose(reported, by_hand, rtol=1e-5)
+
+
+def test_generator_gradient_norm_is_off_by_default_and_reported_by_make_gan(tiny_images):
+    names = [metric.name for metric in tiny_dense_gan(track_gradient_norm=False).metrics]
+    assert "g_gradient_norm" not in names
+    history = G.train(G.make_gan("dcgan", latent_dim=8, seed=0), tiny_images[0][:32], epochs=1, batch_size=32)
+    assert "g_gradient_norm" not in history.history
+    gan = G.make_gan("dcgan", latent_dim=8, seed=0, track_gradient_norm=True)
+    history = G.train(gan, tiny_images[0][:32], epochs=1, batch_size=32)
+    assert history.history["g_gradient_norm"][0] > 0
+    with pytest.raises(TypeError, match="track_gradient_norm"):
+        G.make_gan("dcgan", latent_dim=8, track_gradient_norm="yes")
+
+
 def weights_of(model):
     return [w.numpy() for w in model.trainable_weights]
 

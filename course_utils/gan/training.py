@@ -52,6 +52,9 @@ class GAN(keras.Model):
         ema_decay: keep an exponential moving average of G's weights with this decay
             (warmed up as ``min(decay, (1 + t) / (10 + t))`` at step ``t``) and sample from
             it; None (default) samples from G itself.
+        track_gradient_norm: also report ``g_gradient_norm``, the global norm (square root
+            of the sum of squares over every weight) of G's loss gradient at each step,
+            averaged over the epoch like the other metrics. Off by default.
 
     ``fit()`` takes batches of real images in [-1, 1] (see :func:`make_dataset`) and
     reports ``d_loss``, ``g_loss``, ``d_accuracy_real`` (share of real images D calls
@@ -60,7 +63,7 @@ class GAN(keras.Model):
 
     def __init__(self, generator, discriminator, latent_dim: int, *, seed: int = 0,
                  generator_loss: str = "non-saturating", loss: str = "bce", label_smoothing: float = 0.0,
-                 augment=(), ema_decay: float | None = None, **kwargs):
+                 augment=(), ema_decay: float | None = None, track_gradient_norm: bool = False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model):
             raise TypeError(f"generator must be a keras.Model, got {type(generator).__name__}")
@@ -76,6 +79,9 @@ class GAN(keras.Model):
         self.augment_policy = augmentation.check_policy(augment)
         self.ema_decay = None if ema_decay is None else check_float(ema_decay, "ema_decay", minimum=0.0,
                                                                      maximum=1.0, inclusive=False)
+        if not isinstance(track_gradient_norm, bool):
+            raise TypeError(f"track_gradient_norm must be True or False, got {type(track_gradient_norm).__name__}")
+        self.track_gradient_norm = track_gradient_norm
         self.generator = generator
         self.discriminator = discriminator
         self.ema_generator = None
@@ -86,12 +92,14 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_accuracy_tracker = keras.metrics.Mean(name="d_accuracy_real")
         self.fake_accuracy_tracker = keras.metrics.Mean(name="d_accuracy_fake")
+        self.gradient_norm_tracker = keras.metrics.Mean(name="g_gradient_norm") if track_gradient_norm else None
         self.built = True  # the two networks are built; nothing to infer from data
 
     @property
     def metrics(self):
         # Listed here so Keras resets them at the start of every epoch.
-        return [self.d_loss_tracker, self.g_loss_tracker, self.real_accuracy_tracker, self.fake_accuracy_tracker]
+        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.real_accuracy_tracker, self.fake_accuracy_tracker]
+        return trackers + ([self.gradient_norm_tracker] if self.gradient_norm_tracker is not None else [])
 
     @property
     def sampling_generator(self) -> keras.Model:
@@ -173,6 +181,8 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss * replicas)
         self.real_accuracy_tracker.update_state(ops.mean(ops.cast(real_logits > 0, "float32")))
         self.fake_accuracy_tracker.update_state(ops.mean(ops.cast(fake_logits < 0, "float32")))
+        if self.gradient_norm_tracker is not None:  # this replica's gradient, before they are added
+            self.gradient_norm_tracker.update_state(tf.linalg.global_norm(g_gradients))
         return {metric.name: metric.result() for metric in self.metrics}
 
     def update_average(self):
@@ -270,7 +280,8 @@ class ConditionalGAN(GAN):
 def make_gan(kind: str = "dcgan", *, latent_dim: int = 64, seed: int = 0, d_learning_rate: float = 2e-4,
              g_learning_rate: float = 2e-4, generator_loss: str = "non-saturating", loss: str = "bce",
              label_smoothing: float = 0.0, augment=(), ema_decay: float | None = None,
-             spectral_norm: bool = False, minibatch_std: bool = False, negative_terms: str = "sum") -> GAN:
+             spectral_norm: bool = False, minibatch_std: bool = False, negative_terms: str = "sum",
+             track_gradient_norm: bool = False) -> GAN:
     """Build and compile the lesson's GAN: fresh networks initialised from ``seed``, Adam
     with ``beta_1=0.5`` (the DCGAN paper's setting) for each network. The other options
     are :class:`GAN`'s (and ``negative_terms`` :class:`ConditionalGAN`'s);
@@ -281,7 +292,7 @@ def make_gan(kind: str = "dcgan", *, latent_dim: int = 64, seed: int = 0, d_lear
     d_learning_rate = check_float(d_learning_rate, "d_learning_rate", minimum=0.0, maximum=1.0, inclusive=False)
     g_learning_rate = check_float(g_learning_rate, "g_learning_rate", minimum=0.0, maximum=1.0, inclusive=False)
     options = dict(seed=seed, generator_loss=generator_loss, loss=loss, label_smoothing=label_smoothing,
-                   augment=augment, ema_decay=ema_decay)
+                   augment=augment, ema_decay=ema_decay, track_gradient_norm=track_gradient_norm)
     keras.utils.set_random_seed(seed)  # the initial weights depend on the seed alone
     if kind == "dcgan":
         if negative_terms != "sum":
