@@ -8,6 +8,7 @@ distribution fits in a histogram beside the true density.
     real = mixture.sample(512, seed=0)              # float32, shape (512, 1)
     mixture.mode_shares(fake)                       # share of samples near each bump
     plot_density_snapshots(mixture, {0: fake_at_start, 1000: fake_later});
+    plot_density_rows(mixture, {"healthy": snapshots, "collapsed": other_snapshots});
 """
 
 from __future__ import annotations
@@ -98,6 +99,20 @@ class Mixture1D:
         return float(low), float(high)
 
 
+def _draw_panel(axis, mixture: Mixture1D, values: np.ndarray, edges: np.ndarray, title: str):
+    """One panel: a histogram of ``values`` (clipped into the plotted range, so points that
+    wandered off still show in the outermost bins) over the density of ``mixture``."""
+    low, high = edges[0], edges[-1]
+    grid = np.linspace(low, high, 400)
+    axis.hist(np.clip(values, low, high), bins=edges, density=True, color="tab:orange",
+              alpha=0.6, label="generator")
+    axis.plot(grid, mixture.density(grid), color="tab:blue", label="real density")
+    axis.set_title(title)
+    axis.set_ylim(0, 2.5 * float(mixture.density(grid).max()))
+    axis.set_xlabel("x")
+    axis.set_ylabel("density")
+
+
 def plot_density_snapshots(mixture: Mixture1D, snapshots: dict, *, n_columns: int = 3,
                            bins: int = 60, title: str | None = None):
     """One panel per training step: a histogram of the generator's samples over the true
@@ -126,24 +141,66 @@ def plot_density_snapshots(mixture: Mixture1D, snapshots: dict, *, n_columns: in
                for step, values in snapshots.items()}
 
     low, high = mixture.plot_range()
-    grid = np.linspace(low, high, 400)
     edges = np.linspace(low, high, bins + 1)
     n_columns = min(n_columns, len(samples))
     n_rows = int(np.ceil(len(samples) / n_columns))
     figure, axes = plt.subplots(n_rows, n_columns, figsize=(3.4 * n_columns, 2.6 * n_rows),
                                 sharex=True, sharey=True, squeeze=False)
-    peak = float(mixture.density(grid).max())
     for axis, (step, values) in zip(axes.flat, samples.items()):
-        axis.hist(np.clip(values, low, high), bins=edges, density=True, color="tab:orange",
-                  alpha=0.6, label="generator")
-        axis.plot(grid, mixture.density(grid), color="tab:blue", label="real density")
-        axis.set_title(f"step {step}")
-        axis.set_ylim(0, 2.5 * peak)
-        axis.set_xlabel("x")
-        axis.set_ylabel("density")
+        _draw_panel(axis, mixture, values, edges, f"step {step}")
     for axis in list(axes.flat)[len(samples):]:
         axis.axis("off")
     axes.flat[0].legend(fontsize=8)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_density_rows(mixture: Mixture1D, runs: dict, *, bins: int = 60,
+                      title: str | None = None, panel_size: tuple = (2.4, 2.1)):
+    """Several training runs side by side: one row of snapshot panels per run, as in
+    :func:`plot_density_snapshots`, each panel titled ``"<run>, step <step>"``.
+
+    Args:
+        mixture: the real distribution (its density is drawn as a curve).
+        runs: ``{run_name: {step: generated_samples}}``; rows follow the order of the runs,
+            panels the order of each run's steps (runs may hold different numbers of steps).
+        bins: histogram bins over ``mixture.plot_range()``.
+        title: figure title.
+        panel_size: width and height of one panel, in inches.
+
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(mixture, Mixture1D):
+        raise TypeError(f"mixture must be a Mixture1D, got {type(mixture).__name__}")
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict {run_name: {step: samples}}")
+    rows = {}
+    for name, snapshots in runs.items():
+        if not isinstance(snapshots, dict) or not snapshots:
+            raise ValueError(f"runs[{name!r}] must be a non-empty dict {{step: samples}}")
+        rows[name] = {step: as_float_array(values, f"runs[{name!r}][{step!r}]", ndim=(1, 2)).reshape(-1)
+                      for step, values in snapshots.items()}
+    bins = check_int(bins, "bins", minimum=2)
+    if (not isinstance(panel_size, (tuple, list)) or len(panel_size) != 2
+            or not all(isinstance(v, (int, float)) and v > 0 for v in panel_size)):
+        raise ValueError(f"panel_size must be two positive numbers (width, height), got {panel_size!r}")
+
+    low, high = mixture.plot_range()
+    edges = np.linspace(low, high, bins + 1)
+    n_columns = max(len(snapshots) for snapshots in rows.values())
+    figure, axes = plt.subplots(len(rows), n_columns,
+                                figsize=(panel_size[0] * n_columns, panel_size[1] * len(rows)),
+                                sharex=True, sharey=True, squeeze=False)
+    for row_axes, (name, snapshots) in zip(axes, rows.items()):
+        for axis, (step, values) in zip(row_axes, snapshots.items()):
+            _draw_panel(axis, mixture, values, edges, f"{name}, step {step}")
+        for axis in row_axes[len(snapshots):]:
+            axis.axis("off")
+    axes[0, 0].legend(fontsize=7)
     if title:
         figure.suptitle(title)
     figure.tight_layout()

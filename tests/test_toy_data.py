@@ -1,4 +1,4 @@
-"""Tests of course_utils.toy_data: the 1-D mixture of lesson 4 and its snapshot figure."""
+"""Tests of course_utils.toy_data: the 1-D mixture of lesson 4 and its snapshot figures."""
 
 import matplotlib
 
@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_utils.toy_data import Mixture1D, plot_density_snapshots  # noqa: E402
+from course_utils.toy_data import Mixture1D, plot_density_rows, plot_density_snapshots  # noqa: E402
 
 
 def test_sample_shape_dtype_and_repeatability():
@@ -142,3 +142,53 @@ def test_mode_shares_reject_bad_arguments():
         mixture.mode_shares("abc")
     with pytest.raises(ValueError, match="within"):
         mixture.mode_shares([1.0], within=0.0)
+
+
+def test_plot_density_rows_draws_one_row_per_run():
+    mixture = Mixture1D()
+    runs = {
+        "healthy": {0: np.zeros(40), 50: mixture.sample(300, seed=2), 100: mixture.sample(300, seed=3)},
+        "collapsed": {0: np.zeros((40, 1)), 100: np.full(60, 2.0)},
+    }
+    figure = plot_density_rows(mixture, runs, bins=30, title="two runs")
+    try:
+        assert len(figure.axes) == 6  # 2 rows x 3 columns, the collapsed row's last panel off
+        used = [axis for axis in figure.axes if axis.axison]
+        assert [axis.get_title() for axis in used] == [
+            "healthy, step 0", "healthy, step 50", "healthy, step 100",
+            "collapsed, step 0", "collapsed, step 100",
+        ]
+        assert figure._suptitle.get_text() == "two runs"
+        for axis in used:
+            assert len(axis.patches) == 30
+            curve_x, curve_y = axis.lines[0].get_data()
+            np.testing.assert_allclose(curve_y, mixture.density(curve_x))
+        # the collapsed run's last panel: every sample in the one bin that holds x = 2
+        heights = np.array([patch.get_height() for patch in used[4].patches])
+        assert np.count_nonzero(heights) == 1
+        left_edges = np.array([patch.get_x() for patch in used[4].patches])
+        widths = np.array([patch.get_width() for patch in used[4].patches])
+        filled = int(np.argmax(heights))
+        assert left_edges[filled] <= 2.0 < left_edges[filled] + widths[filled]
+        np.testing.assert_allclose(figure.get_size_inches(), (3 * 2.4, 2 * 2.1))
+    finally:
+        plt.close(figure)
+
+
+def test_plot_density_rows_rejects_bad_arguments():
+    mixture = Mixture1D()
+    good = {"run": {0: np.zeros(3)}}
+    with pytest.raises(TypeError, match="mixture"):
+        plot_density_rows("mixture", good)
+    with pytest.raises(ValueError, match="runs must"):
+        plot_density_rows(mixture, {})
+    with pytest.raises(ValueError, match=r"runs\['run'\] must"):
+        plot_density_rows(mixture, {"run": {}})
+    with pytest.raises(ValueError, match=r"runs\['run'\] must"):
+        plot_density_rows(mixture, {"run": [np.zeros(3)]})
+    with pytest.raises(ValueError, match=r"runs\['run'\]\[7\]"):
+        plot_density_rows(mixture, {"run": {7: np.zeros((2, 2, 2))}})
+    with pytest.raises(ValueError, match="bins"):
+        plot_density_rows(mixture, good, bins=1)
+    with pytest.raises(ValueError, match="panel_size"):
+        plot_density_rows(mixture, good, panel_size=(2.0, 0.0))
