@@ -52,6 +52,40 @@ def test_copy_mistakes_are_named(answer, message):
     assert message in text
 
 
+def _copy_after_zeroing_the_source(model):
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _copy_with_other_activations(model):
+    layers = keras.layers
+    copy = keras.Sequential([
+        keras.Input(shape=(8, 8, 1)),
+        layers.Conv2D(4, 3, strides=2, padding="same"), layers.ReLU(),
+        layers.Conv2D(8, 3, strides=2, padding="same"), layers.ReLU(),
+        layers.Flatten(), layers.Dense(1),
+    ])
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _copy_that_crashes(model):
+    return model.layers[99]
+
+
+@pytest.mark.parametrize("answer, message", [
+    (_copy_after_zeroing_the_source, "changed the weights of the model it was given"),
+    (_copy_with_other_activations, "computes something else"),
+    (_copy_that_crashes, "your code raised IndexError"),
+])
+def test_copy_checks_the_source_the_computation_and_blames_the_learner_crash(answer, message):
+    outcome, text = ex.copy_pretrained.grade(answer)
+    assert outcome == INCORRECT, text
+    assert message in text
+
+
 # ----------------------------------------------------------------------- freeze
 
 
@@ -105,6 +139,19 @@ def test_freeze_mistakes_are_named(answer, message):
     assert outcome == (NOT_ATTEMPTED if message == "Not attempted" else INCORRECT)
 
 
+def _freeze_and_reset(model, n):
+    for layer in [layer for layer in model.layers if layer.weights][:n]:
+        layer.trainable = False
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    return model
+
+
+def test_freeze_must_keep_the_weights():
+    outcome, text = ex.freeze_lower_layers.grade(_freeze_and_reset)
+    assert outcome == INCORRECT
+    assert "changed the model's weights" in text
+
+
 # ------------------------------------------------------------- Frechet distance
 
 
@@ -143,3 +190,38 @@ def test_frechet_mistakes_are_named(answer, message):
     outcome, text = ex.frechet_distance_from_statistics.grade(answer)
     assert outcome == INCORRECT
     assert message in text
+
+
+def _frechet_that_equalises_its_inputs(mean_a, cov_a, mean_b, cov_b):
+    cov_a[:] = cov_b  # makes the two Gaussians equal, so a reference computed afterwards is 0
+    mean_a[:] = mean_b
+    return 0.0
+
+
+def _frechet_that_scales_after(mean_a, cov_a, mean_b, cov_b):
+    distance = _solution(ex.frechet_distance_from_statistics, "frechet_distance")(mean_a, cov_a, mean_b, cov_b)
+    cov_a *= 2.0
+    return distance
+
+
+def _frechet_right_then_text(mean_a, cov_a, mean_b, cov_b):
+    if np.array_equal(mean_a, mean_b):
+        return "zero"  # the grader's second call (a Gaussian against itself)
+    return _solution(ex.frechet_distance_from_statistics, "frechet_distance")(mean_a, cov_a, mean_b, cov_b)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (_frechet_that_equalises_its_inputs, "changed the arrays it was given"),
+    (_frechet_that_scales_after, "changed the arrays it was given"),
+    (_frechet_right_then_text, "return one number"),
+    (lambda ma, ca, mb, cb: 1 / 0, "your code raised ZeroDivisionError"),
+])
+def test_frechet_inputs_are_copies_and_answers_are_numbers(answer, message):
+    outcome, text = ex.frechet_distance_from_statistics.grade(answer)
+    assert outcome == INCORRECT, text
+    assert message in text
+
+
+def test_frechet_constants_are_read_only():
+    with pytest.raises(ValueError):
+        ex._COV_A[0, 0] = 0.0
