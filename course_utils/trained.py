@@ -26,6 +26,7 @@ Saved layout, in :func:`course_utils.paths.artifacts_dir`::
 
     <identity>/recipe.json        the recipe's fields, for a person reading the folder
     <identity>/record.json        history and training seconds; "complete" once finished
+                                  (and a quality curve's scores, when one was asked for)
     <identity>/model.keras        classifiers: the trained model (Keras' native format)
     <identity>/checkpoints/       GANs: both networks and both optimizers, per epoch
     <identity>/samples.npz        GANs: images from fixed noise after every epoch
@@ -231,7 +232,8 @@ class TrainedModel:
     per-epoch metrics of its training (as ``History.history``); ``seconds`` how long the
     training took when it ran; ``loaded`` whether it came from disk. GANs also carry
     ``sample_epochs`` and ``samples``: images in [0, 1] drawn after every epoch from the
-    fixed ``sample_noise`` (and ``sample_labels`` for a conditional GAN).
+    fixed ``sample_noise`` (and ``sample_labels`` for a conditional GAN), and ``quality``
+    the history of the ``quality_curve`` passed to :func:`load_or_train` (None without one).
     """
 
     recipe: object
@@ -244,6 +246,7 @@ class TrainedModel:
     samples: np.ndarray | None = None
     sample_noise: np.ndarray | None = None
     sample_labels: np.ndarray | None = None
+    quality: dict | None = None
 
     @property
     def generator(self):
@@ -258,7 +261,7 @@ def folder_of(a_recipe) -> Path:
     return paths.artifacts_dir() / a_recipe.identity
 
 
-def load_or_train(a_recipe, *, verbose: bool = True) -> TrainedModel:
+def load_or_train(a_recipe, *, verbose: bool = True, quality_curve=None) -> TrainedModel:
     """Load the model of ``a_recipe`` when it was trained before, else train and save it.
 
     Training is seeded from the recipe, so the same recipe gives the same model on the
@@ -266,16 +269,32 @@ def load_or_train(a_recipe, *, verbose: bool = True) -> TrainedModel:
     with the recipe's seed, so what a lesson does next does not depend on whether the
     model was on disk. With ``verbose`` it prints what happened (and, while training, one
     line per epoch).
+
+    ``quality_curve`` (GAN recipes only; default None): a
+    :class:`course_utils.quality.QualityCurve` that scores the generator while it trains.
+    Its history is saved with the run (``record.json``) under the curve's settings (real
+    images, labels, evaluator weights, ``every``, ``num_images``, ``seed``, ``k``), so a
+    loaded run fills ``quality_curve.history`` without training. A saved run without a
+    curve of these settings is trained again from the start (same recipe, same model) to
+    record one: the curve cannot be computed afterwards from the three kept checkpoints.
     """
     _check_recipe(a_recipe)
     if not isinstance(verbose, bool):
         raise TypeError(f"verbose must be True or False, got {type(verbose).__name__}")
+    if quality_curve is not None:
+        from course_utils.quality import QualityCurve
+
+        if not isinstance(quality_curve, QualityCurve):
+            raise TypeError(f"quality_curve must be a course_utils.quality.QualityCurve or None, "
+                            f"got {type(quality_curve).__name__}")
+        if not isinstance(a_recipe, GANRecipe):
+            raise ValueError("quality_curve scores a generator: pass it with a GANRecipe only")
     folder = paths.check_writable(folder_of(a_recipe))  # before any training starts
     say = print if verbose else (lambda *args, **kwargs: None)
     if isinstance(a_recipe, ClassifierRecipe):
         result = _load_or_train_classifier(a_recipe, folder, say)
     else:
-        result = _load_or_train_gan(a_recipe, folder, say)
+        result = _load_or_train_gan(a_recipe, folder, say, quality_curve)
     keras.utils.set_random_seed(a_recipe.seed)
     return result
 
@@ -354,8 +373,10 @@ def sample_inputs(a_recipe):
     return np.tile(codes, (10, 1)), np.repeat(np.arange(10), 4)
 
 
-def build_gan(a_recipe):
-    """A fresh, compiled GAN of ``a_recipe`` (its weights initialised from the seed)."""
+def build_gan(a_recipe, *, track_gradient_norm: bool = False):
+    """A fresh, compiled GAN of ``a_recipe`` (its weights initialised from the seed).
+    ``track_gradient_norm`` adds the ``g_gradient_norm`` metric (see
+    :class:`course_utils.gan.GAN`); it does not change the training."""
     from course_utils import gan
 
     if not isinstance(a_recipe, GANRecipe):
@@ -366,10 +387,10 @@ def build_gan(a_recipe):
                         loss=a_recipe.loss, label_smoothing=a_recipe.label_smoothing, augment=a_recipe.augment,
                         ema_decay=a_recipe.ema_decay, spectral_norm=a_recipe.spectral_norm,
                         minibatch_std=a_recipe.minibatch_std,
-                        negative_terms=a_recipe.negative_terms)
+                        negative_terms=a_recipe.negative_terms, track_gradient_norm=track_gradient_norm)
 
 
-def _load_or_train_gan(a_recipe, folder, say) -> TrainedModel:
+def _load_or_train_gan(a_recipe, folder, say, curve=None) -> TrainedModel:
     from course_utils import gan as gans
     from course_utils.data import load_mnist
 
@@ -379,12 +400,25 @@ def _load_or_train_gan(a_recipe, folder, say) -> TrainedModel:
     model = build_gan(a_recipe)
     # Epochs whose curves AND samples were saved: a run can resume from those only.
     recorded = 0 if samples is None else min(len(record.get("history", {}).get("d_loss", [])), len(samples[0]))
+    settings = None if curve is None else _curve_settings(curve)
+    saved_quality = record.get("quality") if isinstance(record.get("quality"), dict) else {}
+    if curve is not None and recorded and saved_quality.get("settings") != settings:
+        say(f"The saved {a_recipe.description} has no quality curve with these settings: training it "
+            "again from the start to record one.")
+        recorded = 0
     resume_epoch = gans.restore_latest(model, checkpoints, at_most=recorded, report=say) if recorded else 0
+    quality = None
+    if curve is not None:
+        saved = saved_quality.get("history", {}) if resume_epoch else {}
+        kept = [index for index, epoch in enumerate(saved.get("epoch", [])) if epoch <= resume_epoch]
+        curve.history = {name: [values[index] for index in kept] for name, values in saved.items()}
+        curve.history.setdefault("epoch", [])
+        quality = {"settings": settings, "history": curve.history}
     noise, labels = sample_inputs(a_recipe)
     if record.get("complete") and resume_epoch == a_recipe.epochs:
         _announce(a_recipe, say, loaded=True, seconds=record["seconds"])
         return TrainedModel(a_recipe, model, record["history"], record["seconds"], True, folder,
-                            samples[0], samples[1], noise, labels)
+                            samples[0], samples[1], noise, labels, None if curve is None else curve.history)
 
     _announce(a_recipe, say, loaded=False, resume_epoch=resume_epoch)
     _write_json(folder / "recipe.json", dataclasses.asdict(a_recipe))
@@ -394,26 +428,57 @@ def _load_or_train_gan(a_recipe, folder, say) -> TrainedModel:
         grid.epochs, grid.frames = list(samples[0][:resume_epoch]), list(samples[1][:resume_epoch])
     seconds_before = record.get("seconds", 0.0) if resume_epoch else 0.0
     data = load_mnist(a_recipe.data_source, seed=a_recipe.data_seed)
-    keeper = _GANRecordKeeper(folder, history, grid, seconds_before)
+    keeper = _GANRecordKeeper(folder, history, grid, seconds_before, quality)
     start = time.perf_counter()
     gans.train(model, data.x_train * 2 - 1, data.y_train if a_recipe.kind == "cgan" else None,
                epochs=a_recipe.epochs, batch_size=a_recipe.batch_size, seed=a_recipe.seed,
                initial_epoch=resume_epoch,
-               callbacks=[gans.EpochCheckpoint(checkpoints, keep=CHECKPOINTS_KEPT), grid, keeper,
+               callbacks=[gans.EpochCheckpoint(checkpoints, keep=CHECKPOINTS_KEPT), grid,
+                          *([] if curve is None else [curve]), keeper,  # the curve scores before the save
                           *_progress(say, every=max(1, a_recipe.epochs // 30))])
     seconds = seconds_before + time.perf_counter() - start
     keeper.save(complete=True, seconds=seconds)
     return TrainedModel(a_recipe, model, keeper.history, seconds, False, folder,
-                        list(grid.epochs), _as_saved(np.stack(grid.frames)), noise, labels)
+                        list(grid.epochs), _as_saved(np.stack(grid.frames)), noise, labels,
+                        None if curve is None else curve.history)
+
+
+def _curve_settings(curve) -> dict:
+    """What a quality curve's scores depend on, besides the GAN: its settings and
+    fingerprints of its real images, their labels and the evaluator's weights."""
+    def digest(arrays):
+        hasher = hashlib.sha256()
+        for array in arrays:
+            hasher.update(np.ascontiguousarray(np.asarray(array)).tobytes())
+        return hasher.hexdigest()[:16]
+
+    return {"every": curve.every, "num_images": curve.num_images, "seed": curve.seed, "k": curve.k,
+            "min_images": curve.min_images, "real_images": digest([curve.real_images]),
+            "real_labels": None if curve.real_labels is None else digest([curve.real_labels]),
+            "classifier": digest(curve.classifier.get_weights())}
+
+
+def _plain(value):
+    """Scores as JSON keeps them (numpy numbers and arrays to Python floats and lists)."""
+    if isinstance(value, dict):
+        return {name: _plain(item) for name, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
 
 
 class _GANRecordKeeper(keras.callbacks.Callback):
     """Saves history and samples after every epoch, after the checkpoint, so that an
     interrupted run resumes with its curves intact."""
 
-    def __init__(self, folder, history, grid, seconds_before):
+    def __init__(self, folder, history, grid, seconds_before, quality=None):
         super().__init__()
         self.folder, self.history, self.grid, self.seconds_before = folder, history, grid, seconds_before
+        self.quality = quality  # {"settings": ..., "history": the curve's history}, or None
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -425,8 +490,10 @@ class _GANRecordKeeper(keras.callbacks.Callback):
         with paths.atomic_path(self.folder / "samples.npz") as temporary:
             np.savez_compressed(temporary, epochs=np.asarray(self.grid.epochs, np.int64),
                                 frames=_eight_bit(np.stack(self.grid.frames)))
-        _write_json(self.folder / "record.json",
-                    {"complete": complete, "seconds": round(seconds, 1), "history": self.history})
+        content = {"complete": complete, "seconds": round(seconds, 1), "history": self.history}
+        if self.quality is not None:
+            content["quality"] = _plain(self.quality)
+        _write_json(self.folder / "record.json", content)
 
 
 def _eight_bit(frames):

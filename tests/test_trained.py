@@ -235,3 +235,99 @@ def test_conditional_samples_have_one_digit_per_row_of_four():
     noise, labels = trained.sample_inputs(trained.GANRecipe(kind="cgan", latent_dim=3))
     assert noise.shape == (40, 3) and labels.tolist() == [digit for digit in range(10) for _ in range(4)]
     np.testing.assert_array_equal(noise[:4], noise[4:8])  # the same four codes for every digit
+
+
+# ------------------------------------------------------------- a quality curve with the run
+
+
+def brightness_classifier():
+    """features = mean pixel value; logits whose argmax is round(10 * mean): a tiny evaluator."""
+    import keras
+
+    images = keras.Input((28, 28, 1))
+    features = keras.layers.Dense(1, name="features")(keras.layers.Flatten()(images))
+    model = keras.Model(images, keras.layers.Dense(10, name="logits")(features))
+    model.get_layer("features").set_weights([np.full((784, 1), 1 / 784, "float32"), np.zeros(1, "float32")])
+    k = np.arange(10, dtype="float32")
+    model.get_layer("logits").set_weights([10 * k[None, :], -(k ** 2) / 2])
+    return model
+
+
+def same_scores(first, second):
+    """Equal histories (NaN, a class the images never show, equal to NaN)."""
+    import json
+
+    return json.dumps(trained._plain(first), sort_keys=True) == json.dumps(trained._plain(second), sort_keys=True)
+
+
+def tiny_curve(classifier, every=1):
+    data = cu.data.load_mnist("offline", seed=0)
+    return cu.quality.QualityCurve(data.x_test[:60], classifier, real_labels=data.y_test[:60], every=every,
+                                   num_images=40, min_images=20, verbose=False)
+
+
+def test_a_quality_curve_is_saved_with_the_run_and_loaded_without_training(artifacts, capsys):
+    classifier = brightness_classifier()
+    curve = tiny_curve(classifier)
+    first = trained.load_or_train(TINY_GAN, quality_curve=curve)
+    assert curve.history["epoch"] == [0, 1, 2] and first.quality is curve.history
+    assert len(curve.history["precision"]) == 3 and len(curve.history["class_shares"][0]) == 10
+    capsys.readouterr()
+
+    again = tiny_curve(classifier)
+    second = trained.load_or_train(TINY_GAN, quality_curve=again)
+    assert capsys.readouterr().out.startswith("Loaded the DCGAN (2 epochs)") and second.loaded
+    assert same_scores(again.history, curve.history)  # read from record.json, not recomputed
+    assert trained.load_or_train(TINY_GAN, verbose=False).quality is None  # default: no curve
+
+
+def test_a_run_saved_without_that_curve_is_trained_again_to_record_it(artifacts, capsys):
+    classifier = brightness_classifier()
+    plain = trained.load_or_train(TINY_GAN, verbose=False)
+    curve = tiny_curve(classifier, every=2)
+    with_curve = trained.load_or_train(TINY_GAN, quality_curve=curve)
+    printed = capsys.readouterr().out
+    assert "has no quality curve with these settings: training it again from the start" in printed
+    assert not with_curve.loaded and curve.history["epoch"] == [0, 2]
+    assert_same_weights(plain.model, with_curve.model)  # same recipe, same model
+    other = tiny_curve(classifier, every=1)  # other settings: not the saved curve
+    trained.load_or_train(TINY_GAN, quality_curve=other, verbose=False)
+    assert other.history["epoch"] == [0, 1, 2]
+
+
+def test_an_interrupted_run_resumes_with_its_quality_curve(tmp_path, monkeypatch):
+    recipe = dataclasses.replace(TINY_GAN, epochs=3)
+    classifier = brightness_classifier()
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "uninterrupted"))
+    straight = tiny_curve(classifier)
+    trained.load_or_train(recipe, verbose=False, quality_curve=straight)
+
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "interrupted"))
+    original = trained._GANRecordKeeper.on_epoch_end
+
+    def interrupted_after_epoch_two(self, epoch, logs=None):
+        original(self, epoch, logs)
+        if epoch == 1:
+            raise KeyboardInterrupt("the laptop lid was closed")
+
+    monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", interrupted_after_epoch_two)
+    with pytest.raises(KeyboardInterrupt):
+        trained.load_or_train(recipe, verbose=False, quality_curve=tiny_curve(classifier))
+    monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", original)
+    resumed = tiny_curve(classifier)
+    trained.load_or_train(recipe, verbose=False, quality_curve=resumed)
+    assert resumed.history["epoch"] == [0, 1, 2, 3]
+    for name in ("frechet_distance", "precision", "recall", "class_shares"):
+        np.testing.assert_allclose(resumed.history[name], straight.history[name], rtol=1e-6, atol=1e-9)
+
+
+def test_a_bad_quality_curve_is_refused_by_name(artifacts):
+    with pytest.raises(TypeError, match="quality_curve"):
+        trained.load_or_train(TINY_GAN, quality_curve="every epoch")
+    with pytest.raises(ValueError, match="quality_curve"):
+        trained.load_or_train(TINY_CLASSIFIER, quality_curve=tiny_curve(brightness_classifier()))
+
+
+def test_build_gan_can_track_the_generator_gradient_norm():
+    assert "g_gradient_norm" in [metric.name for metric in trained.build_gan(TINY_GAN, track_gradient_norm=True).metrics]
+    assert "g_gradient_norm" not in [metric.name for metric in trained.build_gan(TINY_GAN).metrics]
