@@ -73,6 +73,16 @@ CANDIDATES = {
     "minibatch_std": {"minibatch_std": True},
 }
 SCREEN = tuple(CANDIDATES)
+#: Variants run after the screen: another decay of the average, other rates, larger batches.
+CANDIDATES.update({
+    "ema_slow": {"ema_decay": 0.999},
+    "ttur_fast_d": {"discriminator_learning_rate": 4e-4},
+    "rate_4e-4": {"learning_rate": 4e-4},
+    "batch_128": {"batch_size": 128},
+    "batch_32": {"batch_size": 32},
+    "rate_8e-4": {"learning_rate": 8e-4},
+    "rate_1.6e-3": {"learning_rate": 1.6e-3},
+})
 
 
 def changes_of(name):
@@ -216,20 +226,24 @@ def measure_budget(results, data, epochs):
 def record_run(results, name, seed, budget_scale, recipe, reached, gan, data, evaluator):
     images, _ = gan_scores.generated_images(gan.sampling_generator, "dcgan", seed)
     key = run_key(name, seed, budget_scale)
+    run = {"name": name, "seed": seed, "budget_scale": budget_scale,
+           "budget_cpu_seconds": round(results["budget_cpu_seconds"] * budget_scale, 1),
+           "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(recipe).items()},
+           "changes": {k: list(v) if isinstance(v, tuple) else v for k, v in changes_of(name).items()},
+           **reached, "load_average": [round(value, 2) for value in os.getloadavg()],
+           "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
+    results["runs"][key] = run
+    if not np.all(np.isfinite(images)):  # training diverged: nothing to score or draw
+        run["failed"] = f"{int(np.sum(~np.isfinite(images)))} of {images.size} generated pixels are NaN or infinite"
+        print(f"{key}: {run['failed']} after {reached['steps']} steps", flush=True)
+        return run
     path = images_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, images=np.round(images * 255).astype(np.uint8))
     grid = GRIDS / f"{key}.png"
     save_grid(images, grid)
-    run = {"name": name, "seed": seed, "budget_scale": budget_scale,
-           "budget_cpu_seconds": round(results["budget_cpu_seconds"] * budget_scale, 1),
-           "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(recipe).items()},
-           "changes": {k: list(v) if isinstance(v, tuple) else v for k, v in changes_of(name).items()},
-           **reached, "grid": str(grid.relative_to(ROOT) if grid.is_relative_to(ROOT) else grid),
-           "validation": validation_scores(images, data, evaluator, seed),
-           "load_average": [round(value, 2) for value in os.getloadavg()],
-           "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
-    results["runs"][key] = run
+    run["grid"] = str(grid.relative_to(ROOT) if grid.is_relative_to(ROOT) else grid)
+    run["validation"] = validation_scores(images, data, evaluator, seed)
     v = run["validation"]
     print(f"{key}: {reached['epochs']} epochs, {reached['steps']} steps, {reached['cpu_seconds']} CPU s, "
           f"{reached['wall_seconds']} s wall; validation FD {v['frechet_distance']:.1f}, precision "
@@ -330,6 +344,10 @@ def write_report(results, path_md, notes_path=None):
                   f"{ref.get('diversity_ratio', float('nan')):.2f}."), ""]
     lines += ["## Validation scores, all runs (grouped by recipe and budget)", ""]
     lines += table(summary, lambda group: f"{group[0]} @ {group[1]:g} B")
+    failed = [f"`{key}` ({run['failed']}, after {run['steps']} steps)" for key, run in results["runs"].items()
+              if "failed" in run]
+    if failed:
+        lines += ["", "Runs that diverged (not in the table): " + "; ".join(failed) + "."]
     chosen = chosen_recipe(results)
     test_summary = summarise(results["runs"], "test")
     if test_summary:
@@ -378,6 +396,8 @@ def main(argv=None):
     parser.add_argument("--test", action="store_true", help="score the chosen recipe and the baseline on test")
     parser.add_argument("--report", action="store_true", help="only rewrite the markdown from the JSON")
     parser.add_argument("--note", action="append", default=[], help="a note for the results file")
+    parser.add_argument("--merge", nargs="+", default=[],
+                        help="results .json files of other processes (same budget) whose runs to add")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_BUDGET:g} CPU s per run, seed 0")
     parser.add_argument("--out", default=str(RESULTS / "gan_recipes"), help="results path without suffix")
     arguments = parser.parse_args(argv)
@@ -386,6 +406,12 @@ def main(argv=None):
     path_json, path_md = out.with_suffix(".json"), out.with_suffix(".md")
     results = load_results(path_json)
     results["notes"] = list(dict.fromkeys(results.get("notes", []) + arguments.note))
+    for other_path in arguments.merge:
+        other = load_results(Path(other_path))
+        if other.get("budget_cpu_seconds") != results.get("budget_cpu_seconds"):
+            raise SystemExit(f"{other_path}: budget {other.get('budget_cpu_seconds')} differs from "
+                             f"{results.get('budget_cpu_seconds')}")
+        results["runs"].update(other["runs"])
     if arguments.report:
         save_results(results, path_json)
         print(write_report(results, path_md))
