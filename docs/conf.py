@@ -31,6 +31,9 @@ html_theme = "furo"
 html_title = "Cross-entropy, transfer learning and GANs"
 html_static_path = [str(DOCS / "_static")]
 html_css_files = ["course.css"]
+html_js_files = ["offline_search.js"]
+# A local icon, so that browsers do not ask the server for /favicon.ico (a 404 there).
+html_favicon = str(DOCS / "_static" / "favicon.svg")
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
