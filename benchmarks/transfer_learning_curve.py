@@ -45,6 +45,9 @@ NOTEBOOK = REPOSITORY / "notebooks" / "03_fine_tuning.ipynb"
 RESULTS = REPOSITORY / "benchmarks" / "results"
 TARGET_GAPS = {1: 0.15, 5: 0.03}
 MOMENTUM_LABELS_PER_CLASS = [1, 5, 10]
+# The curve is one cell that trains every seed's models: on a shared 2-core machine it can
+# run far beyond the lessons' cell limit (a run on 2026-12-03 timed out after 600 s).
+CURVE_CELL_TIMEOUT_SECONDS = 3 * 3600
 
 
 def summarise(raw: dict) -> dict:
@@ -143,8 +146,10 @@ def run_curve(seeds, extra_parameters=None, tag="") -> tuple[dict, float]:
     ``RUN_MODE = "explore"``: a different number of seeds or another momentum is not the
     lesson's default run, so its claims are reported rather than stopping the run.
     """
+    import tools.notebook_runner as runner
     from tools.notebook_runner import execute
 
+    runner.CELL_TIMEOUT_SECONDS = max(runner.CELL_TIMEOUT_SECONDS, CURVE_CELL_TIMEOUT_SECONDS)
     with tempfile.TemporaryDirectory() as folder:
         raw_path = Path(folder) / "curve.json"
         parameters = {"RUN_MODE": "explore", "CURVE_SEEDS": seeds, **(extra_parameters or {})}
