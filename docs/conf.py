@@ -22,7 +22,15 @@ nb_execution_mode = "off"
 # Widgets have no live kernel on a static page: never render their view (the staging step
 # keeps their static text instead). GIF animations and PNG figures already win over their
 # text/plain repr in myst-nb's priorities; the staging step also drops the repr.
-nb_mime_priority_overrides = [("*", "application/vnd.jupyter.widget-view+json", None)]
+# The gettext builder (translation templates) has no priorities of its own in myst-nb:
+# give it those of html, so it picks an output quietly (outputs carry no text to translate).
+nb_mime_priority_overrides = [("*", "application/vnd.jupyter.widget-view+json", None)] + [
+    ("gettext", mime, priority)
+    for priority, mime in enumerate(
+        ["text/html", "image/svg+xml", "image/png", "image/gif", "image/jpeg", "text/markdown",
+         "text/latex", "text/plain"]
+    )
+]
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "attrs_block"]
 myst_heading_anchors = 3

@@ -58,3 +58,12 @@ def test_test_runs_pytest_on_tests_and_notebooks(fake_environment):
     result = run("test", "-k", "smoke", env=fake_environment)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "python -m pytest tests notebooks -k smoke"
+
+
+def test_site_builds_the_website_with_the_build_script_and_help_lists_it(fake_environment):
+    result = run("site", "--language", "zh_CN", env=fake_environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "python tools/build_site.py --language zh_CN"
+    help_text = run("help").stdout
+    assert "./course site" in help_text and "build/site/html" in help_text
+    assert help_text.rstrip().endswith("re-installs it when pyproject.toml changes.")

@@ -260,13 +260,13 @@ def readme_introduction(readme_text: str) -> str:
 
 def stage(source: Path, notebooks_folder: Path = NOTEBOOKS, readme: Path = README) -> list[str]:
     """Write the staged Sphinx source folder; return the lesson names in teaching order."""
+    paths = sorted(Path(notebooks_folder).glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        raise ValueError(f"notebooks_folder has no lessons (NN_name.ipynb): {notebooks_folder}")
     if source.exists():
         shutil.rmtree(source)
     (source / "lessons").mkdir(parents=True)
     (source / "notebooks").mkdir()
-    paths = sorted(notebooks_folder.glob("[0-9][0-9]_*.ipynb"))
-    if not paths:
-        raise ValueError(f"notebooks_folder has no lessons: {notebooks_folder}")
     catalogue = catalogue_lessons((REPOSITORY / "course_utils" / "trained.py").read_text(encoding="utf-8"))
     titles, needs = {}, {}
     for path in paths:
