@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.validation import as_float_array, as_images, check_int
+from course_utils.validation import as_float_array, as_images, check_float, check_int
 
 # ------------------------------------------------------------------- pixel attributes
 
@@ -304,7 +304,7 @@ def widgets_available() -> bool:
 
 
 def invert(generator, targets, *, known=None, labels=None, search_steps: int = 50, steps: int = 150,
-           learning_rate: float = 0.05, seed: int = 0):
+           learning_rate: float = 0.05, seed: int = 0, feature_model=None, feature_weight: float = 0.0):
     """GAN inversion as lesson 7 writes it, packaged for reuse (lesson 8 edits with it).
 
     Gradient descent (Adam) on the codes so that the generator's images match ``targets``
@@ -323,6 +323,11 @@ def invert(generator, targets, *, known=None, labels=None, search_steps: int = 5
         search_steps, steps: gradient steps per candidate label, then for the kept one.
         learning_rate: Adam's step size.
         seed: seed of the starting codes.
+        feature_model, feature_weight: lesson 7's feature term. With a keras model that maps
+            images in [0, 1] to feature vectors (``cu.models.feature_extractor(evaluator)``)
+            and a weight > 0, each image's loss adds ``feature_weight`` times the mean
+            squared distance between the features of its reconstruction and of its target.
+            Whole images only: not with ``known``.
 
     Returns ``(codes, labels, errors)``: codes ``(N, latent_dim)`` float32, labels int64
     (``None`` for an unconditional generator) and each image's mean squared error over
@@ -342,6 +347,13 @@ def invert(generator, targets, *, known=None, labels=None, search_steps: int = 5
     seed = check_int(seed, "seed", minimum=0)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    feature_weight = check_float(feature_weight, "feature_weight", minimum=0.0)
+    if feature_model is not None and not isinstance(feature_model, keras.Model):
+        raise TypeError(f"feature_model must be a keras.Model or None, got {type(feature_model).__name__}")
+    if feature_weight > 0 and feature_model is None:
+        raise ValueError("feature_weight > 0 needs a feature_model (cu.models.feature_extractor(evaluator))")
+    if feature_weight > 0 and known is not None:
+        raise ValueError("feature_weight > 0 compares whole images; it cannot be combined with a known mask")
     if known is None:
         known = np.ones(targets.shape, np.float32)
     else:
@@ -373,6 +385,7 @@ def invert(generator, targets, *, known=None, labels=None, search_steps: int = 5
         counts = tf.reduce_sum(weights, axis=(1, 2, 3))
         label_tensor = None if label_values is None else tf.constant(label_values.astype(np.int32))
         optimizer = keras.optimizers.Adam(learning_rate)
+        goal_features = feature_model(images.astype(np.float32), training=False) if feature_weight > 0 else None
 
         def draw():
             return generator(codes if label_tensor is None else [codes, label_tensor], training=False)
@@ -380,7 +393,11 @@ def invert(generator, targets, *, known=None, labels=None, search_steps: int = 5
         @tf.function
         def step():
             with tf.GradientTape() as tape:
-                per_image = tf.reduce_sum(weights * tf.square(draw() - goal), axis=(1, 2, 3)) / counts
+                drawn = draw()
+                per_image = tf.reduce_sum(weights * tf.square(drawn - goal), axis=(1, 2, 3)) / counts
+                if goal_features is not None:
+                    drawn_features = feature_model((drawn + 1.0) / 2.0, training=False)
+                    per_image += feature_weight * tf.reduce_mean(tf.square(drawn_features - goal_features), axis=1)
                 loss = tf.reduce_sum(per_image)
             optimizer.apply_gradients([(tape.gradient(loss, codes), codes)])
             codes.assign(radius * tf.math.l2_normalize(codes, axis=1))
