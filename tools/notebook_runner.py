@@ -19,7 +19,7 @@ Executing in place is how the committed, executed copy of a lesson is produced: 
 fresh kernel, top to bottom, in default mode. It also refuses a lesson in which a cell
 stays silent for more than :data:`MAX_SILENCE_SECONDS` (a learner must see progress),
 measured as an idle machine would show it: the time the kernel's threads waited for a CPU
-taken by other work is not counted (:func:`effective_gap`).
+taken by other work is taken out (:func:`effective_gap`).
 """
 
 from __future__ import annotations
@@ -173,29 +173,40 @@ def execute_in_place(path, *, max_silence: float = MAX_SILENCE_SECONDS) -> float
 
 
 def _run_queue_delays(pid) -> dict:
-    """Seconds each thread of process ``pid`` has spent runnable but waiting for a CPU
-    (Linux ``/proc/<pid>/task/*/schedstat``, second field); ``{}`` where that is unknown."""
-    delays = {}
+    """Per thread of process ``pid``: ``(seconds on a CPU, seconds runnable but waiting for
+    one)`` (Linux ``/proc/<pid>/task/*/schedstat``, first two fields); ``{}`` where that is
+    unknown."""
+    times = {}
     try:
         tasks = Path(f"/proc/{int(pid)}/task").iterdir()
         for task in tasks:
             try:
                 fields = (task / "schedstat").read_text().split()
-                delays[task.name] = int(fields[1]) / 1e9
+                times[task.name] = (int(fields[0]) / 1e9, int(fields[1]) / 1e9)
             except (OSError, IndexError, ValueError):
                 continue
     except (OSError, TypeError, ValueError):
         return {}
-    return delays
+    return times
 
 
-def effective_gap(gap: float, delays_before: dict, delays_after: dict) -> float:
+def effective_gap(gap: float, times_before: dict, times_after: dict) -> float:
     """How long a silent stretch of ``gap`` seconds would have lasted on an idle machine, as
-    far as the scheduler tells: ``gap`` minus the longest time any one kernel thread waited
-    for a CPU meanwhile (other processes' load). Waiting on a sleep or the network is not
-    removed, and taking the longest single wait, not the sum, errs on the strict side."""
-    waited = [after - delays_before.get(thread, 0.0) for thread, after in delays_after.items()]
-    return max(0.0, gap - max(waited, default=0.0))
+    far as the scheduler tells (``times_*`` as :func:`_run_queue_delays` returns them).
+
+    While the kernel's threads were mostly asking for a CPU (time served plus time waiting
+    at least a quarter of the gap), the stretch is scaled by the share of that demand the
+    machine served: other processes' load is taken out. Otherwise (a sleep, a download) the
+    clock counts, less the longest wait of any one thread."""
+    served = waited = longest_wait = 0.0
+    for thread, (cpu, wait) in times_after.items():
+        cpu_before, wait_before = times_before.get(thread, (0.0, 0.0))
+        served += max(0.0, cpu - cpu_before)
+        waited += max(0.0, wait - wait_before)
+        longest_wait = max(longest_wait, wait - wait_before)
+    if served + waited >= 0.25 * gap and served + waited > 0:
+        return gap * served / (served + waited)
+    return max(0.0, gap - longest_wait)
 
 
 def _timed_client_class():
