@@ -18,10 +18,15 @@ import argparse
 import datetime
 import functools
 import http.server
+import io
 import json
+import os
 import platform
+import resource
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -29,7 +34,7 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY / "tools"))
-import build_site  # noqa: E402
+import build_site
 
 SCREENSHOTS = REPOSITORY / "build" / "site-screenshots"
 RESULTS = REPOSITORY / "benchmarks" / "results" / "site_in_browser"
@@ -79,6 +84,11 @@ def wait_until(driver, script: str, seconds: float = PAGE_SECONDS) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def git(*arguments) -> str:
+    return subprocess.run(["git", *arguments], cwd=REPOSITORY, capture_output=True, text=True,
+                          check=True).stdout.strip()
 
 
 def check_page(driver, url: str, local_prefixes: tuple[str, ...], screenshot: Path) -> dict:
@@ -146,13 +156,33 @@ def serve(folder: Path):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=build_site.DEFAULT_OUTPUT)
-    parser.add_argument("--notebooks", type=Path, default=build_site.NOTEBOOKS, help="lesson folder")
+    parser.add_argument("--commit", help="build the lessons as committed at this commit (e.g. HEAD) "
+                        "instead of the working tree's notebooks/")
     parser.add_argument("--no-record", action="store_true", help="do not write benchmarks/results")
     arguments = parser.parse_args(argv)
 
+    notebooks = build_site.NOTEBOOKS
+    if arguments.commit:
+        commit = git("rev-parse", "--short", arguments.commit)
+        folder = arguments.output / "lessons-at-commit"
+        shutil.rmtree(folder, ignore_errors=True)
+        archive = subprocess.run(["git", "archive", "--format=tar", commit, "notebooks"], cwd=REPOSITORY,
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as lessons:
+            lessons.extractall(folder, filter="data")
+        notebooks = folder / "notebooks"
+        built_from = f"as committed at {commit}"
+    else:
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git("status", "--porcelain", "--", "notebooks")
+        built_from = "working tree, with uncommitted changes" if changed else f"as committed at {commit}"
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    html_dir = build_site.build(arguments.output, notebooks_folder=arguments.notebooks)
+    html_dir = build_site.build(arguments.output, notebooks_folder=notebooks)
     build_seconds = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    build_cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     site_problems = build_site.check_site(html_dir)
     pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html"))
 
@@ -190,11 +220,13 @@ def main(argv=None) -> int:
 
     record = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPOSITORY,
-                                 capture_output=True, text=True).stdout.strip(),
+        "commit": commit,
         "machine": f"{platform.machine()}, 2 cores, shared with other jobs",
         "browser": f"Chromium {browser_version} (Debian), headless",
         "build_seconds": round(build_seconds, 1),
+        "build_cpu_seconds": round(build_cpu_seconds, 1),
+        "load_average_at_build": round(load_before, 1),
+        "notebooks": built_from,
         "pages": len(pages),
         "page_loads": len(results),
         "modes": ["http (python -m http.server on 127.0.0.1)", "file://"],
@@ -227,7 +259,10 @@ def markdown(record: dict) -> str:
         "",
         "| what | value |",
         "| --- | --- |",
-        f"| site build (stage + Sphinx), seconds | {record['build_seconds']} |",
+        f"| site build (stage + Sphinx), wall seconds | {record['build_seconds']} "
+        f"(load average {record['load_average_at_build']} on 2 cores) |",
+        f"| site build, CPU seconds (Sphinx process) | {record['build_cpu_seconds']} |",
+        f"| lessons built | {record['notebooks']} |",
         f"| pages | {record['pages']} |",
         f"| page loads (each page over http and file://) | {record['page_loads']} |",
         f"| console errors (SEVERE) | {record['console_errors']} |",

@@ -2,6 +2,7 @@
 every page, link, image, figure, button and the translation templates are checked; the
 checker and the staging step are unit-tested on small inputs that must fail."""
 
+import itertools
 import json
 import re
 
@@ -47,7 +48,7 @@ def test_the_home_page_table_shows_the_readme_times_and_the_prerequisites(site):
     rows = build_site.readme_lesson_table(read(REPOSITORY / "README.md"))
     assert len(rows) == len(LESSONS)
     for row in rows:
-        assert re.search(rf"\b{row['number']}\s+Lesson {row['number']}:.*?{row['default']}\s+{row['smoke']}", text, re.S), row
+        assert re.search(rf"\b{row['number']}\s+Lesson {row['number']}:.*?{row['default']}\s+{row['smoke']}", text, re.DOTALL), row
     # Lesson 7 edits lesson 6's conditional GAN and is judged by lesson 2's evaluator.
     assert "lesson 2 (evaluator); lesson 6 (conditional gan)" in text
 
@@ -65,7 +66,7 @@ def test_every_lesson_page_shows_every_figure_and_animation_of_its_notebook(site
 def test_every_lesson_page_has_colab_source_and_download_buttons_and_no_badge_image(site):
     for lesson in LESSONS:
         page = read(site / "lessons" / f"{lesson.stem}.html")
-        buttons = re.search(r'<p class="course-buttons">(.*?)</p>', page, re.S)
+        buttons = re.search(r'<p class="course-buttons">(.*?)</p>', page, re.DOTALL)
         assert buttons, f"{lesson.stem}: no buttons"
         hrefs = re.findall(r'href="([^"]+)"', buttons.group(1))
         assert hrefs[0] == f"https://colab.research.google.com/github/tl-gan-course/course/blob/main/notebooks/{lesson.name}"
@@ -76,7 +77,7 @@ def test_every_lesson_page_has_colab_source_and_download_buttons_and_no_badge_im
 
 
 def test_lesson_pages_link_their_previous_and_next_lessons(site):
-    for before, after in zip(LESSONS, LESSONS[1:]):
+    for before, after in itertools.pairwise(LESSONS):
         page = read(site / "lessons" / f"{before.stem}.html")
         assert re.search(rf'<a class="next-page" href="{after.stem}.html"', page), before.stem
         page = read(site / "lessons" / f"{after.stem}.html")
@@ -272,3 +273,22 @@ def test_a_lesson_folder_without_lessons_is_refused(tmp_path):
     with pytest.raises(ValueError, match="notebooks_folder"):
         build_site.stage(tmp_path / "source", notebooks_folder=tmp_path)
     assert not (tmp_path / "source").exists()
+
+
+def test_pipes_in_code_spans_of_table_rows_are_escaped_and_nothing_else_changes():
+    text = "| a | line `|z|` far | `a\\|b` |\ntext `|z|`\n| ``x|y`` | y |"
+    assert build_site.escape_table_code_pipes(text) == "| a | line `\\|z\\|` far | `a\\|b` |\ntext `|z|`\n| ``x\\|y`` | y |"
+    with pytest.raises(TypeError, match="markdown"):
+        build_site.escape_table_code_pipes(None)
+
+
+def table_cells_with_a_stray_backtick(page: str) -> list[str]:
+    cells = (re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, re.DOTALL))
+    return [cell for cell in cells if "`" in cell]
+
+
+def test_no_table_cell_is_cut_at_a_pipe_inside_code(site):
+    # Unescaped, lesson 7's "line midpoints have `|z|` far below" was cut into "line midpoints have `".
+    assert table_cells_with_a_stray_backtick("<td>line midpoints have `</td><td>z</td>") == ["line midpoints have `"]
+    for page in site.rglob("*.html"):
+        assert table_cells_with_a_stray_backtick(read(page)) == [], page.name

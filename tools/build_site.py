@@ -13,7 +13,8 @@ configured in ``docs/conf.py``. This script is the glue around it:
    lessons themselves are not touched): stderr streams dropped, ANSI escape codes removed,
    the text/plain repr of an output that has an image (``<Figure size ...>``, an IPython
    ``Image``) dropped, widget views replaced by their static text, cell tags removed (they
-   would become CSS classes), and the Open-in-Colab badge, an external image, replaced by
+   would become CSS classes), ``|`` in code spans of Markdown tables escaped, and the
+   Open-in-Colab badge, an external image, replaced by
    three links: Open in Colab, View source (GitHub) and Download notebook (the committed
    ``.ipynb``, copied into the site so it works offline). A staged output that still holds
    a machine path, a Python repr or a test marker stops the build, naming lesson and cell;
@@ -122,6 +123,18 @@ def lesson_links(colab_url: str, download_path: str) -> str:
     )
 
 
+def escape_table_code_pipes(markdown: str) -> str:
+    """``markdown`` with each ``|`` inside a code span of a table row written ``\\|``: the
+    table syntax MyST follows (GitHub's) splits cells there otherwise (``|z|`` in lesson 7)."""
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
+
+    def escape(row: str) -> str:
+        return re.sub(r"(`+)(.+?)\1", lambda m: m.group(1) + re.sub(r"(?<!\\)\|", r"\\|", m.group(2)) + m.group(1), row)
+
+    return "\n".join(escape(line) if line.lstrip().startswith("|") else line for line in markdown.split("\n"))
+
+
 def forbidden_text(text: str) -> list[str]:
     """What of :data:`FORBIDDEN` ``text`` contains, as short descriptions with the match."""
     found = []
@@ -142,8 +155,10 @@ def stage_notebook(notebook: dict, name: str, download_path: str) -> dict:
     badge_replaced = False
     for index, cell in enumerate(staged["cells"]):
         cell.get("metadata", {}).pop("tags", None)
+        if cell["cell_type"] == "markdown":
+            cell["source"] = escape_table_code_pipes(_text(cell["source"]))
         if cell["cell_type"] == "markdown" and not badge_replaced:
-            source = _text(cell["source"])
+            source = cell["source"]
             match = COLAB_BADGE.search(source)
             if match:
                 cell["source"] = COLAB_BADGE.sub(
@@ -170,7 +185,7 @@ def stage_notebook(notebook: dict, name: str, download_path: str) -> dict:
 def readme_lesson_table(readme_text: str) -> list[dict]:
     """The rows of the README's lesson table (between ``<!-- lesson-table -->`` markers):
     dicts with number, lesson, what, default, smoke."""
-    match = re.search(r"<!-- lesson-table -->\n(.*?)<!-- /lesson-table -->", readme_text, re.S)
+    match = re.search(r"<!-- lesson-table -->\n(.*?)<!-- /lesson-table -->", readme_text, re.DOTALL)
     if not match:
         raise ValueError("readme_text has no <!-- lesson-table --> ... <!-- /lesson-table --> block")
     rows = []
