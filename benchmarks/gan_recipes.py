@@ -82,6 +82,8 @@ CANDIDATES.update({
     "batch_32": {"batch_size": 32},
     "rate_8e-4": {"learning_rate": 8e-4},
     "rate_1.6e-3": {"learning_rate": 1.6e-3},
+    "rate_3.2e-3": {"learning_rate": 3.2e-3},
+    "rate_6.4e-3": {"learning_rate": 6.4e-3},
 })
 
 
@@ -344,6 +346,15 @@ def write_report(results, path_md, notes_path=None):
                   f"{ref.get('diversity_ratio', float('nan')):.2f}."), ""]
     lines += ["## Validation scores, all runs (grouped by recipe and budget)", ""]
     lines += table(summary, lambda group: f"{group[0]} @ {group[1]:g} B")
+    at_one = [run for run in results["runs"].values() if run["budget_scale"] == 1 and run.get("stopped_by_budget")]
+    if at_one:
+        per_step = [run["cpu_seconds"] / run["steps"] * 1000 for run in at_one]
+        loads = [run["load_average"][0] for run in at_one]
+        lines += ["", (f"CPU cost per training step is not constant on a shared machine: over the {len(at_one)} runs "
+                  f"stopped by the budget at 1 B it ranged {min(per_step):.1f}-{max(per_step):.1f} CPU ms per step "
+                  f"(median {np.median(per_step):.1f}; batch sizes differ), with the 1-minute load average between "
+                  f"{min(loads):.1f} and {max(loads):.1f} on 2 cores at the end of the runs. The baseline's "
+                  "epochs reached at 1 B are in its row.")]
     failed = [f"`{key}` ({run['failed']}, after {run['steps']} steps)" for key, run in results["runs"].items()
               if "failed" in run]
     if failed:
@@ -365,16 +376,19 @@ def write_report(results, path_md, notes_path=None):
             lines += target_lines(test_summary[(chosen, 1)])
         else:
             lines += ["(not scored on test yet)"]
-    frontier = sorted((group, row) for group, row in summary.items() if chosen and group[0] == chosen)
-    if len(frontier) > 1:
-        lines += ["", f"## Frontier: `{chosen}` against training CPU minutes (validation)", "",
-                  "| budget | CPU minutes | epochs | FD | precision | recall | min share | max share |",
-                  "|" + " --- |" * 8]
-        for (name, scale), row in frontier:
-            lines.append(f"| {scale:g} B | {row['cpu_seconds'][0] / 60:.1f} | {cell(row['epochs'], 1)} | "
-                         f"{cell(row['frechet_distance'], 1)} | {cell(row['precision'], 3)} | "
-                         f"{cell(row['recall'], 3)} | {cell(row['min_class_share'], 3)} | "
-                         f"{cell(row['max_class_share'], 3)} |")
+    scales_of = {}
+    for name, scale in summary:
+        scales_of.setdefault(name, set()).add(scale)
+    for name in sorted(name for name, scales in scales_of.items() if len(scales) > 1):
+        lines += ["", f"## Frontier: `{name}` against training CPU minutes (validation)", "",
+                  "| budget | seeds | CPU minutes | epochs | FD | precision | recall | min share | max share |",
+                  "|" + " --- |" * 9]
+        for scale in sorted(scales_of[name]):
+            row = summary[(name, scale)]
+            lines.append(f"| {scale:g} B | {','.join(map(str, row['seeds']))} | {row['cpu_seconds'][0] / 60:.1f} | "
+                         f"{cell(row['epochs'], 1)} | {cell(row['frechet_distance'], 1)} | "
+                         f"{cell(row['precision'], 3)} | {cell(row['recall'], 3)} | "
+                         f"{cell(row['min_class_share'], 3)} | {cell(row['max_class_share'], 3)} |")
     if results.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {note}" for note in results["notes"]]
     path_md.write_text("\n".join(lines) + "\n")
