@@ -8,7 +8,8 @@ Builds the site (tools/build_site.py, timed), serves it with ``python -m http.se
 headless Chromium profile, and saves a screenshot per page in build/site-screenshots/. It
 fails on a console error (``driver.get_log("browser")``, level SEVERE), a broken image
 (``naturalWidth == 0``), a request to any other host, math left unrendered on a page that
-has math, or a search that finds nothing (``search.html?q=cross``). The result goes to
+has math, or a search that finds nothing (``search.html?q=cross``), or a build over 2 minutes (it
+builds 3 times: wall time on a shared machine varies). The result goes to
 benchmarks/results/site_in_browser.json and .md.
 """
 
@@ -158,6 +159,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=build_site.DEFAULT_OUTPUT)
     parser.add_argument("--commit", help="build the lessons as committed at this commit (e.g. HEAD) "
                         "instead of the working tree's notebooks/")
+    parser.add_argument("--builds", type=int, default=3, help="how many times to build (timed)")
     parser.add_argument("--no-record", action="store_true", help="do not write benchmarks/results")
     arguments = parser.parse_args(argv)
 
@@ -176,13 +178,18 @@ def main(argv=None) -> int:
         commit = git("rev-parse", "--short", "HEAD")
         changed = git("status", "--porcelain", "--", "notebooks")
         built_from = "working tree, with uncommitted changes" if changed else f"as committed at {commit}"
-    load_before = os.getloadavg()[0]
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    html_dir = build_site.build(arguments.output, notebooks_folder=notebooks)
-    build_seconds = time.perf_counter() - start
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    build_cpu_seconds = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    builds = []  # the build is repeated: on a shared machine one wall time says little
+    for _ in range(arguments.builds):
+        load_before = os.getloadavg()[0]
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        html_dir = build_site.build(arguments.output, notebooks_folder=notebooks)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        builds.append({
+            "wall_seconds": round(time.perf_counter() - start, 1),
+            "cpu_seconds": round(cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime, 1),
+            "load_average": round(load_before, 1),
+        })
     site_problems = build_site.check_site(html_dir)
     pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html"))
 
@@ -223,9 +230,8 @@ def main(argv=None) -> int:
         "commit": commit,
         "machine": f"{platform.machine()}, 2 cores, shared with other jobs",
         "browser": f"Chromium {browser_version} (Debian), headless",
-        "build_seconds": round(build_seconds, 1),
-        "build_cpu_seconds": round(build_cpu_seconds, 1),
-        "load_average_at_build": round(load_before, 1),
+        "build_seconds": max(b["wall_seconds"] for b in builds),
+        "builds": builds,
         "notebooks": built_from,
         "pages": len(pages),
         "page_loads": len(results),
@@ -241,6 +247,9 @@ def main(argv=None) -> int:
         "failures": failures,
         "passed": not failures,
     }
+    if record["build_seconds"] > 120:
+        failures.append(f"a build took {record['build_seconds']} s, over the 2-minute target")
+        record["passed"] = False
     print(json.dumps(record, indent=2))
     if not arguments.no_record:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -259,9 +268,11 @@ def markdown(record: dict) -> str:
         "",
         "| what | value |",
         "| --- | --- |",
-        f"| site build (stage + Sphinx), wall seconds | {record['build_seconds']} "
-        f"(load average {record['load_average_at_build']} on 2 cores) |",
-        f"| site build, CPU seconds (Sphinx process) | {record['build_cpu_seconds']} |",
+        f"| site builds (stage + Sphinx), wall seconds | "
+        f"{', '.join(str(b['wall_seconds']) for b in record['builds'])} (target: at most 120) |",
+        f"| their CPU seconds (Sphinx process) | {', '.join(str(b['cpu_seconds']) for b in record['builds'])} |",
+        f"| load average on 2 cores when each started | "
+        f"{', '.join(str(b['load_average']) for b in record['builds'])} |",
         f"| lessons built | {record['notebooks']} |",
         f"| pages | {record['pages']} |",
         f"| page loads (each page over http and file://) | {record['page_loads']} |",
