@@ -160,7 +160,8 @@ def plot_density_snapshots(mixture: Mixture1D, snapshots: dict, *, n_columns: in
 def plot_density_rows(mixture: Mixture1D, runs: dict, *, bins: int = 60,
                       title: str | None = None, panel_size: tuple = (2.4, 2.1)):
     """Several training runs side by side: one row of snapshot panels per run, as in
-    :func:`plot_density_snapshots`, each panel titled ``"<run>, step <step>"``.
+    :func:`plot_density_snapshots`; each panel is titled ``"step <step>"`` and the first
+    panel of a row names its run above the y-axis label.
 
     Args:
         mixture: the real distribution (its density is drawn as a curve).
@@ -197,7 +198,8 @@ def plot_density_rows(mixture: Mixture1D, runs: dict, *, bins: int = 60,
                                 sharex=True, sharey=True, squeeze=False)
     for row_axes, (name, snapshots) in zip(axes, rows.items()):
         for axis, (step, values) in zip(row_axes, snapshots.items()):
-            _draw_panel(axis, mixture, values, edges, f"{name}, step {step}")
+            _draw_panel(axis, mixture, values, edges, f"step {step}")
+        row_axes[0].set_ylabel(f"{name}\ndensity")
         for axis in row_axes[len(snapshots):]:
             axis.axis("off")
     axes[0, 0].legend(fontsize=7)

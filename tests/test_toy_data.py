@@ -155,8 +155,10 @@ def test_plot_density_rows_draws_one_row_per_run():
         assert len(figure.axes) == 6  # 2 rows x 3 columns, the collapsed row's last panel off
         used = [axis for axis in figure.axes if axis.axison]
         assert [axis.get_title() for axis in used] == [
-            "healthy, step 0", "healthy, step 50", "healthy, step 100",
-            "collapsed, step 0", "collapsed, step 100",
+            "step 0", "step 50", "step 100", "step 0", "step 100",
+        ]
+        assert [axis.get_ylabel() for axis in used] == [
+            "healthy\ndensity", "density", "density", "collapsed\ndensity", "density",
         ]
         assert figure._suptitle.get_text() == "two runs"
         for axis in used:
