@@ -42,8 +42,14 @@ RESULTS = REPOSITORY / "benchmarks" / "results" / "site_in_browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1280,1600",
 ]
 SEARCH_WORD = "cross"
@@ -88,8 +94,9 @@ def wait_until(driver, script: str, seconds: float = PAGE_SECONDS) -> bool:
 
 
 def git(*arguments) -> str:
-    return subprocess.run(["git", *arguments], cwd=REPOSITORY, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", *arguments], cwd=REPOSITORY, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def check_page(driver, url: str, local_prefixes: tuple[str, ...], screenshot: Path) -> dict:
@@ -102,7 +109,9 @@ def check_page(driver, url: str, local_prefixes: tuple[str, ...], screenshot: Pa
     has_math = driver.execute_script("return document.querySelectorAll('.math').length") > 0
     math_rendered = None
     if has_math:
-        math_rendered = wait_until(driver, "return document.querySelectorAll('mjx-container').length > 0")
+        math_rendered = wait_until(
+            driver, "return document.querySelectorAll('mjx-container').length > 0"
+        )
     gifs = driver.execute_script(
         "return Array.from(document.images).filter(i => i.src.endsWith('.gif') && i.naturalWidth > 0).length"
     )
@@ -118,8 +127,12 @@ def check_page(driver, url: str, local_prefixes: tuple[str, ...], screenshot: Pa
             driver.save_screenshot(str(screenshot.with_name(f"{screenshot.stem}-{suffix}.png")))
     errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     # chrome:// and the like are the browser's own pages (its new-tab page on the first load).
-    external = [u for u in requested_urls(driver)
-                if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:")) and not u.startswith(local_prefixes)]
+    external = [
+        u
+        for u in requested_urls(driver)
+        if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:"))
+        and not u.startswith(local_prefixes)
+    ]
     return {
         "console_errors": errors,
         "broken_images": driver.execute_script(BROKEN_IMAGES_JS),
@@ -134,11 +147,18 @@ def check_search(driver, base: str) -> dict:
     """What the site's search page says and lists for :data:`SEARCH_WORD`, and its console errors."""
     driver.get_log("browser")
     driver.get(f"{base}search.html?q={SEARCH_WORD}")
-    wait_until(driver, "const s = document.querySelector('.search-summary'); return s && s.innerText.length > 0")
+    wait_until(
+        driver,
+        "const s = document.querySelector('.search-summary'); return s && s.innerText.length > 0",
+    )
     return {
-        "summary": driver.execute_script("const s = document.querySelector('.search-summary'); return s ? s.innerText : ''"),
+        "summary": driver.execute_script(
+            "const s = document.querySelector('.search-summary'); return s ? s.innerText : ''"
+        ),
         "results": driver.execute_script("return document.querySelectorAll('ul.search li').length"),
-        "console_errors": [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"],
+        "console_errors": [
+            e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"
+        ],
     }
 
 
@@ -157,8 +177,11 @@ def serve(folder: Path):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=build_site.DEFAULT_OUTPUT)
-    parser.add_argument("--commit", help="build the lessons as committed at this commit (e.g. HEAD) "
-                        "instead of the working tree's notebooks/")
+    parser.add_argument(
+        "--commit",
+        help="build the lessons as committed at this commit (e.g. HEAD) "
+        "instead of the working tree's notebooks/",
+    )
     parser.add_argument("--builds", type=int, default=3, help="how many times to build (timed)")
     parser.add_argument("--no-record", action="store_true", help="do not write benchmarks/results")
     arguments = parser.parse_args(argv)
@@ -168,8 +191,12 @@ def main(argv=None) -> int:
         commit = git("rev-parse", "--short", arguments.commit)
         folder = arguments.output / "lessons-at-commit"
         shutil.rmtree(folder, ignore_errors=True)
-        archive = subprocess.run(["git", "archive", "--format=tar", commit, "notebooks"], cwd=REPOSITORY,
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, "notebooks"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            check=True,
+        ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as lessons:
             lessons.extractall(folder, filter="data")
         notebooks = folder / "notebooks"
@@ -177,7 +204,9 @@ def main(argv=None) -> int:
     else:
         commit = git("rev-parse", "--short", "HEAD")
         changed = git("status", "--porcelain", "--", "notebooks")
-        built_from = "working tree, with uncommitted changes" if changed else f"as committed at {commit}"
+        built_from = (
+            "working tree, with uncommitted changes" if changed else f"as committed at {commit}"
+        )
     builds = []  # the build is repeated: on a shared machine one wall time says little
     for _ in range(arguments.builds):
         load_before = os.getloadavg()[0]
@@ -185,11 +214,19 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         html_dir = build_site.build(arguments.output, notebooks_folder=notebooks)
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        builds.append({
-            "wall_seconds": round(time.perf_counter() - start, 1),
-            "cpu_seconds": round(cpu_after.ru_utime - cpu_before.ru_utime + cpu_after.ru_stime - cpu_before.ru_stime, 1),
-            "load_average": round(load_before, 1),
-        })
+        builds.append(
+            {
+                "wall_seconds": round(time.perf_counter() - start, 1),
+                "cpu_seconds": round(
+                    cpu_after.ru_utime
+                    - cpu_before.ru_utime
+                    + cpu_after.ru_stime
+                    - cpu_before.ru_stime,
+                    1,
+                ),
+                "load_average": round(load_before, 1),
+            }
+        )
     site_problems = build_site.check_site(html_dir)
     pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.rglob("*.html"))
 
@@ -220,8 +257,13 @@ def main(argv=None) -> int:
             failures.append(f"{key}: math not rendered by MathJax")
     for mode, found in search.items():
         if found["results"] == 0:
-            failures.append(f"{mode}: search for {SEARCH_WORD!r} found nothing ({found['summary']!r})")
-        failures += [f"{mode}:search.html?q={SEARCH_WORD}: console error: {e}" for e in found["console_errors"]]
+            failures.append(
+                f"{mode}: search for {SEARCH_WORD!r} found nothing ({found['summary']!r})"
+            )
+        failures += [
+            f"{mode}:search.html?q={SEARCH_WORD}: console error: {e}"
+            for e in found["console_errors"]
+        ]
     gif_pages = sorted({key.split(":", 1)[1] for key, r in results.items() if r["gifs_shown"]})
     math_pages = sorted({key.split(":", 1)[1] for key, r in results.items() if r["math_rendered"]})
 

@@ -27,8 +27,16 @@ nb_execution_mode = "off"
 nb_mime_priority_overrides = [("*", "application/vnd.jupyter.widget-view+json", None)] + [
     ("gettext", mime, priority)
     for priority, mime in enumerate(
-        ["text/html", "image/svg+xml", "image/png", "image/gif", "image/jpeg", "text/markdown",
-         "text/latex", "text/plain"]
+        [
+            "text/html",
+            "image/svg+xml",
+            "image/png",
+            "image/gif",
+            "image/jpeg",
+            "text/markdown",
+            "text/latex",
+            "text/plain",
+        ]
     )
 ]
 nb_merge_streams = True

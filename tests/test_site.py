@@ -48,7 +48,11 @@ def test_the_home_page_table_shows_the_readme_times_and_the_prerequisites(site):
     rows = build_site.readme_lesson_table(read(REPOSITORY / "README.md"))
     assert len(rows) == len(LESSONS)
     for row in rows:
-        assert re.search(rf"\b{row['number']}\s+Lesson {row['number']}:.*?{row['default']}\s+{row['smoke']}", text, re.DOTALL), row
+        assert re.search(
+            rf"\b{row['number']}\s+Lesson {row['number']}:.*?{row['default']}\s+{row['smoke']}",
+            text,
+            re.DOTALL,
+        ), row
     # Lesson 7 edits lesson 6's conditional GAN and is judged by lesson 2's evaluator.
     assert "lesson 2 (evaluator); lesson 6 (conditional gan)" in text
 
@@ -58,9 +62,16 @@ def test_every_lesson_page_shows_every_figure_and_animation_of_its_notebook(site
         notebook = json.loads(read(lesson))
         images = build_site.page_images(read(site / "lessons" / f"{lesson.stem}.html"))
         assert len(images) == build_site.notebook_images(notebook), lesson.stem
-        gifs = sum("image/gif" in o.get("data", {}) for c in notebook["cells"] for o in c.get("outputs", []))
+        gifs = sum(
+            "image/gif" in o.get("data", {})
+            for c in notebook["cells"]
+            for o in c.get("outputs", [])
+        )
         assert sum(src.endswith(".gif") for src in images) == gifs, lesson.stem
-    assert any(src.endswith(".gif") for src in build_site.page_images(read(site / "lessons" / "05_dcgan.html")))
+    assert any(
+        src.endswith(".gif")
+        for src in build_site.page_images(read(site / "lessons" / "05_dcgan.html"))
+    )
 
 
 def test_every_lesson_page_has_colab_source_and_download_buttons_and_no_badge_image(site):
@@ -69,8 +80,13 @@ def test_every_lesson_page_has_colab_source_and_download_buttons_and_no_badge_im
         buttons = re.search(r'<p class="course-buttons">(.*?)</p>', page, re.DOTALL)
         assert buttons, f"{lesson.stem}: no buttons"
         hrefs = re.findall(r'href="([^"]+)"', buttons.group(1))
-        assert hrefs[0] == f"https://colab.research.google.com/github/tl-gan-course/course/blob/main/notebooks/{lesson.name}"
-        assert hrefs[1] == f"https://github.com/tl-gan-course/course/blob/main/notebooks/{lesson.name}"
+        assert (
+            hrefs[0]
+            == f"https://colab.research.google.com/github/tl-gan-course/course/blob/main/notebooks/{lesson.name}"
+        )
+        assert (
+            hrefs[1] == f"https://github.com/tl-gan-course/course/blob/main/notebooks/{lesson.name}"
+        )
         download = (site / "lessons" / hrefs[2]).resolve()
         assert download.name == lesson.name and download.read_bytes() == lesson.read_bytes()
         assert "colab-badge" not in page and "shields.io" not in page
@@ -125,40 +141,61 @@ def write_site(folder, pages):
     return folder
 
 
-GOOD_PAGE = '<html><body><h1 id="top">x</h1><a href="#top">up</a><a href="b/c.html#here">c</a>' \
-            '<img src="img.png"><a href="https://example.org/">out</a></body></html>'
+GOOD_PAGE = (
+    '<html><body><h1 id="top">x</h1><a href="#top">up</a><a href="b/c.html#here">c</a>'
+    '<img src="img.png"><a href="https://example.org/">out</a></body></html>'
+)
 
 
 def test_the_checker_passes_a_clean_site(tmp_path):
-    write_site(tmp_path, {"a.html": GOOD_PAGE, "b/c.html": '<p id="here"><a href="../a.html">a</a></p>', "img.png": "x"})
+    write_site(
+        tmp_path,
+        {
+            "a.html": GOOD_PAGE,
+            "b/c.html": '<p id="here"><a href="../a.html">a</a></p>',
+            "img.png": "x",
+        },
+    )
     assert build_site.check_site(tmp_path) == []
 
 
-@pytest.mark.parametrize("body, problem", [
-    ('<a href="missing.html">x</a>', "does not resolve"),
-    ('<img src="_images/missing.png">', "does not resolve"),
-    ('<a href="b/c.html#nowhere">x</a>', "no anchor #nowhere"),
-    ('<a href="#nowhere">x</a>', "no anchor #nowhere"),
-    ('<img src="https://img.shields.io/badge.svg">', "loads from another host"),
-    ('<script src="//cdn.example.org/mathjax.js"></script>', "loads from another host"),
-    ('<link rel="stylesheet" href="http://fonts.example.org/a.css">', "loads from another host"),
-    ("<pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre>", "a Python repr"),
-    ("<pre>&lt;IPython.core.display.Image object&gt;</pre>", "a Python repr"),
-    ("<pre>&lt;keras.src.models.Sequential object at 0x7f3a2c&gt;</pre>", "a Python repr"),
-    ("<pre># NBVAL_IGNORE_OUTPUT</pre>", "a test marker"),
-    ("<pre>saved in /work/main/artifacts/x</pre>", "a machine path"),
-    ("<pre>see /tmp/abc.png</pre>", "a machine path"),
-    ("<pre>\x1b[1mModel\x1b[0m</pre>", "an ANSI escape code"),
-    ("<pre>[1mModel[0m</pre>", "an ANSI escape code"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ('<a href="missing.html">x</a>', "does not resolve"),
+        ('<img src="_images/missing.png">', "does not resolve"),
+        ('<a href="b/c.html#nowhere">x</a>', "no anchor #nowhere"),
+        ('<a href="#nowhere">x</a>', "no anchor #nowhere"),
+        ('<img src="https://img.shields.io/badge.svg">', "loads from another host"),
+        ('<script src="//cdn.example.org/mathjax.js"></script>', "loads from another host"),
+        (
+            '<link rel="stylesheet" href="http://fonts.example.org/a.css">',
+            "loads from another host",
+        ),
+        ("<pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre>", "a Python repr"),
+        ("<pre>&lt;IPython.core.display.Image object&gt;</pre>", "a Python repr"),
+        ("<pre>&lt;keras.src.models.Sequential object at 0x7f3a2c&gt;</pre>", "a Python repr"),
+        ("<pre># NBVAL_IGNORE_OUTPUT</pre>", "a test marker"),
+        ("<pre>saved in /work/main/artifacts/x</pre>", "a machine path"),
+        ("<pre>see /tmp/abc.png</pre>", "a machine path"),
+        ("<pre>\x1b[1mModel\x1b[0m</pre>", "an ANSI escape code"),
+        ("<pre>[1mModel[0m</pre>", "an ANSI escape code"),
+    ],
+)
 def test_the_checker_finds_each_kind_of_problem(tmp_path, body, problem):
-    write_site(tmp_path, {"a.html": f"<html><body>{body}</body></html>", "b/c.html": '<p id="here"></p>'})
+    write_site(
+        tmp_path, {"a.html": f"<html><body>{body}</body></html>", "b/c.html": '<p id="here"></p>'}
+    )
     problems = build_site.check_site(tmp_path)
-    assert len(problems) == 1 and problem in problems[0] and problems[0].startswith("a.html: "), problems
+    assert len(problems) == 1 and problem in problems[0] and problems[0].startswith("a.html: "), (
+        problems
+    )
 
 
 def test_the_checker_leaves_code_that_spells_an_escape_and_urls_alone(tmp_path):
-    write_site(tmp_path, {"a.html": r'<pre>re.sub(r"\x1b\[[0-9;]*m", "", text) https://x.org/tmp/y</pre>'})
+    write_site(
+        tmp_path, {"a.html": r'<pre>re.sub(r"\x1b\[[0-9;]*m", "", text) https://x.org/tmp/y</pre>'}
+    )
     assert build_site.check_site(tmp_path) == []
 
 
@@ -174,13 +211,27 @@ def test_sanitize_drops_stderr_reprs_beside_images_ansi_and_widget_views_without
     outputs = [
         {"output_type": "stream", "name": "stderr", "text": "W0000 oneDNN\n"},
         {"output_type": "stream", "name": "stdout", "text": ["\x1b[1mModel\x1b[0m", " ok\n"]},
-        {"output_type": "display_data", "metadata": {},
-         "data": {"image/gif": "R0lG", "text/plain": "<IPython.core.display.Image object>"}},
-        {"output_type": "execute_result", "metadata": {}, "execution_count": 1,
-         "data": {"image/png": "iVBO", "text/plain": "<Figure size 640x480 with 1 Axes>"}},
-        {"output_type": "display_data", "metadata": {},
-         "data": {build_site.WIDGET_MIME: {"model_id": "ab"}, "text/plain": WIDGET_TEXT}},
-        {"output_type": "display_data", "metadata": {}, "data": {"text/plain": "\x1b[31mred\x1b[0m"}},
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {"image/gif": "R0lG", "text/plain": "<IPython.core.display.Image object>"},
+        },
+        {
+            "output_type": "execute_result",
+            "metadata": {},
+            "execution_count": 1,
+            "data": {"image/png": "iVBO", "text/plain": "<Figure size 640x480 with 1 Axes>"},
+        },
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {build_site.WIDGET_MIME: {"model_id": "ab"}, "text/plain": WIDGET_TEXT},
+        },
+        {
+            "output_type": "display_data",
+            "metadata": {},
+            "data": {"text/plain": "\x1b[31mred\x1b[0m"},
+        },
     ]
     original = json.dumps(outputs)
     kept = build_site.sanitize_outputs(outputs)
@@ -194,7 +245,9 @@ def test_sanitize_drops_stderr_reprs_beside_images_ansi_and_widget_views_without
 
 def test_sanitize_refuses_errors_and_bad_input():
     with pytest.raises(ValueError, match="error"):
-        build_site.sanitize_outputs([{"output_type": "error", "ename": "E", "evalue": "", "traceback": []}])
+        build_site.sanitize_outputs(
+            [{"output_type": "error", "ename": "E", "evalue": "", "traceback": []}]
+        )
     with pytest.raises(TypeError, match="outputs"):
         build_site.sanitize_outputs("not a list")
     with pytest.raises(TypeError, match="text"):
@@ -205,34 +258,57 @@ def lesson(*cells):
     return {"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
-TITLE = {"cell_type": "markdown", "metadata": {}, "source": [
-    "# Lesson 9: A test\n", "\n",
-    "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-    "(https://colab.research.google.com/github/o/r/blob/main/notebooks/09_a.ipynb)\n", "\n", "Text."]}
+TITLE = {
+    "cell_type": "markdown",
+    "metadata": {},
+    "source": [
+        "# Lesson 9: A test\n",
+        "\n",
+        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        "(https://colab.research.google.com/github/o/r/blob/main/notebooks/09_a.ipynb)\n",
+        "\n",
+        "Text.",
+    ],
+}
 
 
 def code(outputs, tags=("nbval-ignore-output",)):
-    return {"cell_type": "code", "metadata": {"tags": list(tags)}, "source": "x", "outputs": outputs,
-            "execution_count": 1}
+    return {
+        "cell_type": "code",
+        "metadata": {"tags": list(tags)},
+        "source": "x",
+        "outputs": outputs,
+        "execution_count": 1,
+    }
 
 
 def test_staging_replaces_the_badge_by_three_local_links_and_strips_tags():
     staged = build_site.stage_notebook(lesson(TITLE, code([])), "09_a", "../notebooks/09_a.ipynb")
     source = staged["cells"][0]["source"]
     assert "colab-badge.svg" not in source and "{.course-buttons}" in source
-    assert "[Open in Colab](https://colab.research.google.com/github/o/r/blob/main/notebooks/09_a.ipynb)" in source
-    assert "[View source on GitHub](https://github.com/o/r/blob/main/notebooks/09_a.ipynb)" in source
+    assert (
+        "[Open in Colab](https://colab.research.google.com/github/o/r/blob/main/notebooks/09_a.ipynb)"
+        in source
+    )
+    assert (
+        "[View source on GitHub](https://github.com/o/r/blob/main/notebooks/09_a.ipynb)" in source
+    )
     assert "{download}`Download notebook <../notebooks/09_a.ipynb>`" in source
     assert "tags" not in staged["cells"][1]["metadata"]
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("saved to /root/.keras/x", "a machine path"),
-    ("<keras.Model object at 0x7f00ab>", "a Python repr"),
-    ("NBVAL_CHECK_OUTPUT", "a test marker"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("saved to /root/.keras/x", "a machine path"),
+        ("<keras.Model object at 0x7f00ab>", "a Python repr"),
+        ("NBVAL_CHECK_OUTPUT", "a test marker"),
+    ],
+)
 def test_staging_stops_at_an_output_that_would_leak(text, problem):
-    notebook = lesson(TITLE, code([]), code([{"output_type": "stream", "name": "stdout", "text": text}]))
+    notebook = lesson(
+        TITLE, code([]), code([{"output_type": "stream", "name": "stdout", "text": text}])
+    )
     with pytest.raises(ValueError, match=rf"09_a, cell 2: an output shows {problem}"):
         build_site.stage_notebook(notebook, "09_a", "../notebooks/09_a.ipynb")
 
@@ -244,19 +320,30 @@ def test_staging_needs_the_colab_badge():
 
 
 def test_the_readme_table_and_the_prerequisites_are_read_as_written():
-    readme = "x\n<!-- lesson-table -->\n| # | lesson | what | default | smoke |\n| --- | --- | --- | --- | --- |\n" \
-             "| 3 | `03_x` | a; b | 5 s | 2 s |\n<!-- /lesson-table -->\n"
+    readme = (
+        "x\n<!-- lesson-table -->\n| # | lesson | what | default | smoke |\n| --- | --- | --- | --- | --- |\n"
+        "| 3 | `03_x` | a; b | 5 s | 2 s |\n<!-- /lesson-table -->\n"
+    )
     assert build_site.readme_lesson_table(readme) == [
-        {"number": 3, "lesson": "03_x", "what": "a; b", "default": "5 s", "smoke": "2 s"}]
+        {"number": 3, "lesson": "03_x", "what": "a; b", "default": "5 s", "smoke": "2 s"}
+    ]
     with pytest.raises(ValueError, match="lesson-table"):
         build_site.readme_lesson_table("no table")
     catalogue = build_site.catalogue_lessons(read(REPOSITORY / "course_utils" / "trained.py"))
     assert catalogue["evaluator"] == 2 and catalogue["conditional_gan"] == 6
-    notebook = lesson({"cell_type": "code", "source": 'm = cu.trained.load_or_train(cu.trained.recipe("evaluator"))\n'
-                                                    'print(cu.trained.recipe("dcgan"))', "outputs": []})
+    notebook = lesson(
+        {
+            "cell_type": "code",
+            "source": 'm = cu.trained.load_or_train(cu.trained.recipe("evaluator"))\n'
+            'print(cu.trained.recipe("dcgan"))',
+            "outputs": [],
+        }
+    )
     assert build_site.prerequisites(notebook, 5, catalogue) == {2: ["evaluator"]}
     assert build_site.prerequisites(notebook, 2, catalogue) == {}
-    unknown = lesson({"cell_type": "code", "source": 'load_or_train(recipe("nothing"))', "outputs": []})
+    unknown = lesson(
+        {"cell_type": "code", "source": 'load_or_train(recipe("nothing"))', "outputs": []}
+    )
     with pytest.raises(ValueError, match="nothing"):
         build_site.prerequisites(unknown, 5, catalogue)
 
@@ -277,18 +364,25 @@ def test_a_lesson_folder_without_lessons_is_refused(tmp_path):
 
 def test_pipes_in_code_spans_of_table_rows_are_escaped_and_nothing_else_changes():
     text = "| a | line `|z|` far | `a\\|b` |\ntext `|z|`\n| ``x|y`` | y |"
-    assert build_site.escape_table_code_pipes(text) == "| a | line `\\|z\\|` far | `a\\|b` |\ntext `|z|`\n| ``x\\|y`` | y |"
+    assert (
+        build_site.escape_table_code_pipes(text)
+        == "| a | line `\\|z\\|` far | `a\\|b` |\ntext `|z|`\n| ``x\\|y`` | y |"
+    )
     with pytest.raises(TypeError, match="markdown"):
         build_site.escape_table_code_pipes(None)
 
 
 def table_cells_with_a_stray_backtick(page: str) -> list[str]:
-    cells = (re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, re.DOTALL))
+    cells = (
+        re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page, re.DOTALL)
+    )
     return [cell for cell in cells if "`" in cell]
 
 
 def test_no_table_cell_is_cut_at_a_pipe_inside_code(site):
     # Unescaped, lesson 7's "line midpoints have `|z|` far below" was cut into "line midpoints have `".
-    assert table_cells_with_a_stray_backtick("<td>line midpoints have `</td><td>z</td>") == ["line midpoints have `"]
+    assert table_cells_with_a_stray_backtick("<td>line midpoints have `</td><td>z</td>") == [
+        "line midpoints have `"
+    ]
     for page in site.rglob("*.html"):
         assert table_cells_with_a_stray_backtick(read(page)) == [], page.name

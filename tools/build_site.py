@@ -62,8 +62,12 @@ FORBIDDEN = {
     # lesson's code may spell "\x1b" in a regular expression: that is not an escape code.)
     "an ANSI escape code": re.compile(r"\x1b|&#27;|&#x1b;|\[[0-9;]*[0-9]m"),
 }
-LOADS_MODEL = re.compile(r"load_or_train\(\s*(?:cu\.)?(?:trained\.)?recipe\(\s*[\"']([a-z_0-9]+)[\"']")
-COLAB_BADGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\((https://colab\.research\.google\.com/github/[^)\s]+)\)")
+LOADS_MODEL = re.compile(
+    r"load_or_train\(\s*(?:cu\.)?(?:trained\.)?recipe\(\s*[\"']([a-z_0-9]+)[\"']"
+)
+COLAB_BADGE = re.compile(
+    r"\[!\[[^\]]*\]\([^)]*\)\]\((https://colab\.research\.google\.com/github/[^)\s]+)\)"
+)
 
 
 # ---------------------------------------------------------------------------- staging
@@ -115,7 +119,9 @@ def lesson_links(colab_url: str, download_path: str) -> str:
     """The Markdown line of the three lesson buttons (class ``course-buttons``)."""
     if not colab_url.startswith("https://colab.research.google.com/github/"):
         raise ValueError(f"colab_url must be a Colab URL of a GitHub notebook, got {colab_url!r}")
-    github_url = colab_url.replace("https://colab.research.google.com/github/", "https://github.com/", 1)
+    github_url = colab_url.replace(
+        "https://colab.research.google.com/github/", "https://github.com/", 1
+    )
     return (
         "{.course-buttons}\n"
         f"[Open in Colab]({colab_url}) [View source on GitHub]({github_url}) "
@@ -130,9 +136,15 @@ def escape_table_code_pipes(markdown: str) -> str:
         raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
 
     def escape(row: str) -> str:
-        return re.sub(r"(`+)(.+?)\1", lambda m: m.group(1) + re.sub(r"(?<!\\)\|", r"\\|", m.group(2)) + m.group(1), row)
+        return re.sub(
+            r"(`+)(.+?)\1",
+            lambda m: m.group(1) + re.sub(r"(?<!\\)\|", r"\\|", m.group(2)) + m.group(1),
+            row,
+        )
 
-    return "\n".join(escape(line) if line.lstrip().startswith("|") else line for line in markdown.split("\n"))
+    return "\n".join(
+        escape(line) if line.lstrip().startswith("|") else line for line in markdown.split("\n")
+    )
 
 
 def forbidden_text(text: str) -> list[str]:
@@ -168,13 +180,17 @@ def stage_notebook(notebook: dict, name: str, download_path: str) -> dict:
         if cell["cell_type"] == "code":
             cell["outputs"] = sanitize_outputs(cell.get("outputs", []))
             for output in cell["outputs"]:
-                shown = _text(output.get("text", "")) + _text(output.get("data", {}).get("text/plain", ""))
+                shown = _text(output.get("text", "")) + _text(
+                    output.get("data", {}).get("text/plain", "")
+                )
                 shown += _text(output.get("data", {}).get("text/html", ""))
                 problems = forbidden_text(shown)
                 if problems:
                     raise ValueError(f"{name}, cell {index}: an output shows {', '.join(problems)}")
     if not badge_replaced:
-        raise ValueError(f"{name}: no Open-in-Colab badge found (CONTRIBUTING.md puts one under the title)")
+        raise ValueError(
+            f"{name}: no Open-in-Colab badge found (CONTRIBUTING.md puts one under the title)"
+        )
     staged.get("metadata", {}).pop("widgets", None)
     return staged
 
@@ -187,15 +203,24 @@ def readme_lesson_table(readme_text: str) -> list[dict]:
     dicts with number, lesson, what, default, smoke."""
     match = re.search(r"<!-- lesson-table -->\n(.*?)<!-- /lesson-table -->", readme_text, re.DOTALL)
     if not match:
-        raise ValueError("readme_text has no <!-- lesson-table --> ... <!-- /lesson-table --> block")
+        raise ValueError(
+            "readme_text has no <!-- lesson-table --> ... <!-- /lesson-table --> block"
+        )
     rows = []
     for line in match.group(1).strip().splitlines()[2:]:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 5:
             raise ValueError(f"readme_text: a lesson-table row must have 5 cells, got {line!r}")
         number, lesson, what, default, smoke = cells
-        rows.append({"number": int(number), "lesson": lesson.strip("`"), "what": what,
-                     "default": default, "smoke": smoke})
+        rows.append(
+            {
+                "number": int(number),
+                "lesson": lesson.strip("`"),
+                "what": what,
+                "default": default,
+                "smoke": smoke,
+            }
+        )
     return rows
 
 
@@ -203,19 +228,30 @@ def catalogue_lessons(trained_source: str) -> dict[str, int]:
     """Model name -> the lesson that trains it, read from ``CATALOGUE`` in the source of
     course_utils/trained.py (parsed, not imported: importing it would import Keras)."""
     for node in ast.walk(ast.parse(trained_source)):
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CATALOGUE" for t in node.targets):
-            return {key.value: value.args[0].value for key, value in zip(node.value.keys, node.value.values)}
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == "CATALOGUE" for t in node.targets
+        ):
+            return {
+                key.value: value.args[0].value
+                for key, value in zip(node.value.keys, node.value.values)
+            }
     raise ValueError("trained_source has no CATALOGUE assignment")
 
 
-def prerequisites(notebook: dict, lesson_number: int, catalogue: dict[str, int]) -> dict[int, list[str]]:
+def prerequisites(
+    notebook: dict, lesson_number: int, catalogue: dict[str, int]
+) -> dict[int, list[str]]:
     """Earlier lesson -> the models of it that ``notebook``'s code loads
     (``cu.trained.load_or_train(cu.trained.recipe("name"))``, CONTRIBUTING.md's one way)."""
-    code = "\n".join(_text(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    code = "\n".join(
+        _text(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"
+    )
     needed: dict[int, list[str]] = {}
     for name in sorted(set(LOADS_MODEL.findall(code))):
         if name not in catalogue:
-            raise ValueError(f"lesson {lesson_number} loads {name!r}, which CATALOGUE does not list")
+            raise ValueError(
+                f"lesson {lesson_number} loads {name!r}, which CATALOGUE does not list"
+            )
         if catalogue[name] != lesson_number:
             needed.setdefault(catalogue[name], []).append(name)
     return dict(sorted(needed.items()))
@@ -230,8 +266,12 @@ def _title(notebook: dict) -> str:
     raise ValueError("notebook has no '# ' title")
 
 
-def home_page(rows: list[dict], titles: dict[str, str], needs: dict[str, dict[int, list[str]]],
-              introduction: str) -> str:
+def home_page(
+    rows: list[dict],
+    titles: dict[str, str],
+    needs: dict[str, dict[int, list[str]]],
+    introduction: str,
+) -> str:
     """The MyST source of the home page: introduction, lesson table, hidden toctree."""
     lines = [
         "# Cross-entropy, transfer learning and GANs",
@@ -251,13 +291,20 @@ def home_page(rows: list[dict], titles: dict[str, str], needs: dict[str, dict[in
     for row in rows:
         lesson = row["lesson"]
         if lesson not in titles:
-            raise ValueError(f"the README's lesson table lists {lesson}, which notebooks/ does not have")
-        need = "; ".join(
-            f"lesson {number} ({', '.join(name.replace('_', ' ') for name in names)})"
-            for number, names in needs[lesson].items()
-        ) or "none"
+            raise ValueError(
+                f"the README's lesson table lists {lesson}, which notebooks/ does not have"
+            )
+        need = (
+            "; ".join(
+                f"lesson {number} ({', '.join(name.replace('_', ' ') for name in names)})"
+                for number, names in needs[lesson].items()
+            )
+            or "none"
+        )
         link = f"[{titles[lesson]}](lessons/{lesson}.ipynb)"
-        lines.append(f"| {row['number']} | {link} | {row['what']} | {row['default']} | {row['smoke']} | {need} |")
+        lines.append(
+            f"| {row['number']} | {link} | {row['what']} | {row['default']} | {row['smoke']} | {need} |"
+        )
     missing = set(titles) - {row["lesson"] for row in rows}
     if missing:
         raise ValueError(f"the README's lesson table misses {sorted(missing)}")
@@ -282,17 +329,23 @@ def stage(source: Path, notebooks_folder: Path = NOTEBOOKS, readme: Path = READM
         shutil.rmtree(source)
     (source / "lessons").mkdir(parents=True)
     (source / "notebooks").mkdir()
-    catalogue = catalogue_lessons((REPOSITORY / "course_utils" / "trained.py").read_text(encoding="utf-8"))
+    catalogue = catalogue_lessons(
+        (REPOSITORY / "course_utils" / "trained.py").read_text(encoding="utf-8")
+    )
     titles, needs = {}, {}
     for path in paths:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         shutil.copyfile(path, source / "notebooks" / path.name)
         staged = stage_notebook(notebook, path.stem, f"../notebooks/{path.name}")
-        (source / "lessons" / path.name).write_text(json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8")
+        (source / "lessons" / path.name).write_text(
+            json.dumps(staged, indent=1, ensure_ascii=False), encoding="utf-8"
+        )
         titles[path.stem] = _title(notebook)
         needs[path.stem] = prerequisites(notebook, int(path.stem[:2]), catalogue)
     readme_text = readme.read_text(encoding="utf-8")
-    page = home_page(readme_lesson_table(readme_text), titles, needs, readme_introduction(readme_text))
+    page = home_page(
+        readme_lesson_table(readme_text), titles, needs, readme_introduction(readme_text)
+    )
     (source / "index.md").write_text(page, encoding="utf-8")
     return [path.stem for path in paths]
 
@@ -358,14 +411,19 @@ def check_site(html_dir) -> list[str]:
             if parts.fragment and target.suffix == ".html":
                 ids = parsed[target].ids if target in parsed else parse_page(target.read_text()).ids
                 if unquote(parts.fragment) not in ids:
-                    problems.append(f"{name}: <{tag} {attribute}={value!r}>: no anchor #{parts.fragment}")
+                    problems.append(
+                        f"{name}: <{tag} {attribute}={value!r}>: no anchor #{parts.fragment}"
+                    )
     return problems
 
 
 def page_images(page_text: str) -> list[str]:
     """The sources of the output figures (myst-nb copies them into ``_images/``) of a page."""
-    return [value for tag, attribute, value in parse_page(page_text).links
-            if tag == "img" and attribute == "src" and "_images/" in value]
+    return [
+        value
+        for tag, attribute, value in parse_page(page_text).links
+        if tag == "img" and attribute == "src" and "_images/" in value
+    ]
 
 
 def notebook_images(notebook: dict) -> int:
@@ -381,8 +439,13 @@ def notebook_images(notebook: dict) -> int:
 # ---------------------------------------------------------------------------- building
 
 
-def build(output=DEFAULT_OUTPUT, language: str | None = None, builder: str = "html",
-          notebooks_folder: Path = NOTEBOOKS, quiet: bool = True) -> Path:
+def build(
+    output=DEFAULT_OUTPUT,
+    language: str | None = None,
+    builder: str = "html",
+    notebooks_folder: Path = NOTEBOOKS,
+    quiet: bool = True,
+) -> Path:
     """Stage the lessons and run Sphinx; return the folder the builder wrote."""
     output = Path(output)
     source = output / "source"
@@ -390,8 +453,20 @@ def build(output=DEFAULT_OUTPUT, language: str | None = None, builder: str = "ht
     target = output / (f"{builder}-{language}" if language else builder)
     if target.exists():
         shutil.rmtree(target)
-    command = [sys.executable, "-m", "sphinx", "-b", builder, "-c", str(DOCS),
-               "-d", str(output / "doctrees" / (language or "en")), "-E", str(source), str(target)]
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        builder,
+        "-c",
+        str(DOCS),
+        "-d",
+        str(output / "doctrees" / (language or "en")),
+        "-E",
+        str(source),
+        str(target),
+    ]
     if language:
         command += ["-D", f"language={language}"]
     if quiet:
@@ -402,18 +477,28 @@ def build(output=DEFAULT_OUTPUT, language: str | None = None, builder: str = "ht
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="build folder (default build/site)")
-    parser.add_argument("--language", help="build a translated edition from docs/locales (e.g. zh_CN)")
-    parser.add_argument("--gettext", action="store_true", help="write translation templates (.pot) instead")
-    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="lesson folder (default notebooks/)")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="build folder (default build/site)"
+    )
+    parser.add_argument(
+        "--language", help="build a translated edition from docs/locales (e.g. zh_CN)"
+    )
+    parser.add_argument(
+        "--gettext", action="store_true", help="write translation templates (.pot) instead"
+    )
+    parser.add_argument(
+        "--notebooks", type=Path, default=NOTEBOOKS, help="lesson folder (default notebooks/)"
+    )
     arguments = parser.parse_args(argv)
     start = time.perf_counter()
     builder = "gettext" if arguments.gettext else "html"
     target = build(arguments.output, arguments.language, builder, arguments.notebooks)
     seconds = time.perf_counter() - start
     if builder == "gettext":
-        print(f"Translation templates in {target} ({seconds:.0f} s). Next: "
-              f"sphinx-intl update -p {target} -l zh_CN -d docs/locales")
+        print(
+            f"Translation templates in {target} ({seconds:.0f} s). Next: "
+            f"sphinx-intl update -p {target} -l zh_CN -d docs/locales"
+        )
         return 0
     problems = check_site(target)
     for problem in problems:
@@ -421,7 +506,9 @@ def main(argv=None) -> int:
     if problems:
         print(f"The site in {target} has {len(problems)} problems (above).", file=sys.stderr)
         return 1
-    print(f"Site built in {seconds:.0f} s: open {target / 'index.html'} (or python -m http.server -d {target})")
+    print(
+        f"Site built in {seconds:.0f} s: open {target / 'index.html'} (or python -m http.server -d {target})"
+    )
     return 0
 
 
