@@ -5,6 +5,7 @@ checker and the staging step are unit-tested on small inputs that must fail."""
 import itertools
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -386,3 +387,25 @@ def test_no_table_cell_is_cut_at_a_pipe_inside_code(site):
     ]
     for page in site.rglob("*.html"):
         assert table_cells_with_a_stray_backtick(read(page)) == [], page.name
+
+
+def test_a_sphinx_warning_fails_the_build(tmp_path):
+    # One lesson with a link to a page that does not exist: Sphinx warns, and -W fails the build.
+    (tmp_path / "notebooks").mkdir()
+    broken = lesson(
+        TITLE, {"cell_type": "markdown", "metadata": {}, "source": "[gone](missing.md)"}
+    )
+    (tmp_path / "notebooks" / "09_a.ipynb").write_text(json.dumps(broken))
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Course\n\nIntroduction.\n\n<!-- lesson-table -->\n| # | lesson | what | default | smoke |\n"
+        "| --- | --- | --- | --- | --- |\n| 9 | `09_a` | a test | 1 s | 1 s |\n<!-- /lesson-table -->\n"
+    )
+    with pytest.raises(subprocess.CalledProcessError):
+        build_site.build(tmp_path / "out", notebooks_folder=tmp_path / "notebooks", readme=readme)
+    broken["cells"].pop()
+    (tmp_path / "notebooks" / "09_a.ipynb").write_text(json.dumps(broken))
+    html = build_site.build(
+        tmp_path / "out", notebooks_folder=tmp_path / "notebooks", readme=readme
+    )
+    assert (html / "lessons" / "09_a.html").is_file() and build_site.check_site(html) == []

@@ -445,11 +445,12 @@ def build(
     builder: str = "html",
     notebooks_folder: Path = NOTEBOOKS,
     quiet: bool = True,
+    readme: Path = README,
 ) -> Path:
     """Stage the lessons and run Sphinx; return the folder the builder wrote."""
     output = Path(output)
     source = output / "source"
-    stage(source, notebooks_folder)
+    stage(source, notebooks_folder, readme)
     target = output / (f"{builder}-{language}" if language else builder)
     if target.exists():
         shutil.rmtree(target)
@@ -464,6 +465,9 @@ def build(
         "-d",
         str(output / "doctrees" / (language or "en")),
         "-E",
+        # A Sphinx warning (a broken reference, an output it cannot show) fails the build.
+        "-W",
+        "--keep-going",
         str(source),
         str(target),
     ]
@@ -492,7 +496,11 @@ def main(argv=None) -> int:
     arguments = parser.parse_args(argv)
     start = time.perf_counter()
     builder = "gettext" if arguments.gettext else "html"
-    target = build(arguments.output, arguments.language, builder, arguments.notebooks)
+    try:
+        target = build(arguments.output, arguments.language, builder, arguments.notebooks)
+    except subprocess.CalledProcessError:
+        print("Sphinx failed: its warnings and errors are above.", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - start
     if builder == "gettext":
         print(
