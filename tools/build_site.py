@@ -167,6 +167,8 @@ def stage_notebook(notebook: dict, name: str, download_path: str) -> dict:
     badge_replaced = False
     for index, cell in enumerate(staged["cells"]):
         cell.get("metadata", {}).pop("tags", None)
+        if staged.get("nbformat_minor", 0) >= 5:
+            cell.setdefault("id", f"cell-{index}")  # nbformat 4.5 requires one (a warning otherwise)
         if cell["cell_type"] == "markdown":
             cell["source"] = escape_table_code_pipes(_text(cell["source"]))
         if cell["cell_type"] == "markdown" and not badge_replaced:
