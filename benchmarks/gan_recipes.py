@@ -374,6 +374,16 @@ def write_report(results, path_md, notes_path=None):
                   f"(fields changed: {json.dumps(changes_of(chosen))})"), ""]
         if (chosen, 1) in test_summary:
             lines += target_lines(test_summary[(chosen, 1)])
+            if ("baseline", 1) in test_summary:
+                ours, theirs = test_summary[(chosen, 1)]["frechet_distance"][0], \
+                    test_summary[("baseline", 1)]["frechet_distance"][0]
+                lines += [(f"- frechet_distance at most half the baseline's in the same evaluator features "
+                          f"({theirs / 2:.1f}): {ours:.1f} -> {'met' if ours <= theirs / 2 else 'NOT met'} "
+                          f"(ratio {ours / theirs:.2f})")]
+            lines += ["", (f"Evaluator: `{results.get('evaluator')}`, trained once in this benchmark's artifacts "
+                      "folder. Frechet distances are in its features: compare recipes within this file. The "
+                      "baseline's test FD differs from benchmarks/results/gan_scores.md's (another run with another "
+                      "training of the evaluator, at an earlier commit); the cause was not isolated.")]
         else:
             lines += ["(not scored on test yet)"]
     scales_of = {}
@@ -425,7 +435,8 @@ def main(argv=None):
         if other.get("budget_cpu_seconds") != results.get("budget_cpu_seconds"):
             raise SystemExit(f"{other_path}: budget {other.get('budget_cpu_seconds')} differs from "
                              f"{results.get('budget_cpu_seconds')}")
-        results["runs"].update(other["runs"])
+        for key, run in other["runs"].items():
+            results["runs"].setdefault(key, run)  # runs already here (perhaps scored on test) are kept
     if arguments.report:
         save_results(results, path_json)
         print(write_report(results, path_md))
