@@ -123,6 +123,7 @@ def choose_feature_weight() -> int:
     measured_file = build / "image_editing_feature_weight.measured.json"
     measured_file.unlink(missing_ok=True)
     quick = {"RUN_MODE": "explore", "N_INVERT": 10, "N_ATTRIBUTE_SAMPLES": 200, "TRUNCATION_SCALES": [1.0]}
+    notebook_runner.CELL_TIMEOUT_SECONDS = 3600  # the extra cell runs four inversions of 100 digits
     started = time.perf_counter()
     notebook_runner.execute(path, build / "07_image_editing.feature_weight.ipynb", quick,
                             extra_code=CHOOSE_WEIGHT.format(n=N_VALIDATION, weights=FEATURE_WEIGHTS,
