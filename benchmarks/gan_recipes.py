@@ -335,8 +335,9 @@ def write_report(results, path_md, notes_path=None):
              f"{measured.get('epochs', '?')} epochs ({measured.get('wall_seconds', '?')} s wall, shared). "
              "Training stops at the end of the first batch after which B is spent."), "",
              ("Selection scores: 1,000 generated digits against the "
-             f"{references_.get('n_validation', '?')} validation digits (not the test digits). Precision and recall "
-             "against 400 real digits are lower than against 1,000; compare with the real-vs-real row. "
+             f"{references_.get('n_validation', '?')} validation digits (not the test digits). Scores against 400 real "
+             "digits are not interchangeable with scores against the 1,000 test digits (another real set and size): "
+             "compare each with its own real-vs-real line. "
              "Mean ± standard deviation over seeds (sample std, n-1)."), ""]
     if "validation" in references_:
         ref = references_["validation"]
