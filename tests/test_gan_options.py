@@ -246,8 +246,19 @@ def test_minibatch_std_sees_a_batch_of_copies():
     varied_out, copies_out = np.asarray(layer(varied)), np.asarray(layer(copies))
     assert varied_out.shape == (8, 7, 7, 5)
     np.testing.assert_array_equal(varied_out[..., :4], varied)  # the features pass unchanged
-    assert varied_out[..., 4].min() > 0.5 and np.allclose(copies_out[..., 4], 0.0, atol=1e-4)
+    assert varied_out[..., 4].min() > 0.5 and np.allclose(copies_out[..., 4], 0.0, atol=1e-3)
     discriminator = G.build_conditional_discriminator(minibatch_std=True)
     assert discriminator([np.zeros((3, 28, 28, 1), "float32"), np.arange(3)]).shape == (3, 1)
     with pytest.raises(TypeError, match="minibatch_std"):
         G.build_discriminator(minibatch_std=1)
+
+
+def test_minibatch_std_has_finite_gradients_on_a_batch_of_copies():
+    # the recipe search's minibatch_std run ended with every generated pixel NaN: the square
+    # root of a zero variance has an infinite gradient
+    layer = G.networks.MinibatchStdDev()
+    copies = tf.Variable(np.ones((4, 3, 3, 2), "float32"))
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(layer(copies))
+    gradient = tape.gradient(total, copies).numpy()
+    assert np.all(np.isfinite(gradient))

@@ -124,10 +124,15 @@ def _downsample(inputs, wrap, minibatch_std=False):
 @keras.saving.register_keras_serializable(package="course_utils")
 class MinibatchStdDev(layers.Layer):
     """Appends one constant feature map: the standard deviation of every feature over the
-    batch, averaged. Real batches are varied; a batch of near-copies has a small value."""
+    batch, averaged. Real batches are varied; a batch of near-copies has a small value.
+    The deviation is ``sqrt(variance + 1e-8)``: the square root's gradient is infinite at
+    0, so a batch of exact copies would otherwise turn every weight into NaN."""
+
+    EPSILON = 1e-8
 
     def call(self, features):
-        deviation = ops.std(features, axis=0)  # (H, W, C): how much the batch differs
+        # (H, W, C): how much the batch differs
+        deviation = ops.sqrt(ops.var(features, axis=0) + self.EPSILON)
         value = ops.mean(deviation)
         shape = ops.shape(features)
         return ops.concatenate([features, ops.ones((shape[0], shape[1], shape[2], 1)) * value], axis=-1)
