@@ -193,7 +193,7 @@ def _distance_on_copies(function, *inputs):
                         "`cov_a += ...`); compute into new arrays and leave the inputs as they were")
     try:
         array = np.asarray(result)
-    except Exception:
+    except (TypeError, ValueError):
         raise Incorrect(f"return one number, got {type(result).__name__}") from None
     if np.iscomplexobj(array):
         raise Incorrect("the result is complex: scipy's sqrtm can return tiny imaginary parts; keep the real part")
