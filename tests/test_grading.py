@@ -7,6 +7,7 @@ editing their exercise cells; the whole gradebook is asserted cell by cell.
 from __future__ import annotations
 
 import csv
+import re
 import json
 import subprocess
 import sys
@@ -284,3 +285,24 @@ def test_a_second_run_skips_finished_students(graded):
     assert "bob: already graded" not in stdout and stdout.count("already graded") == len(EXPECTED) - 1, stdout
     bob = json.loads((output / "students" / "bob" / "result.json").read_text())
     assert "channels come LAST" in bob["lessons"]["00_start_here"]["exercises"]["start_here.image_shape"]["message"]
+
+
+# ------------------------------------------------------------------ every lesson's exercises
+
+
+@pytest.mark.parametrize("path", sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda path: path.stem)
+def test_the_gradebook_has_a_column_for_every_exercise_the_lesson_checks(path):
+    """The gradebook's columns for a lesson are its module's exercises: each one the notebook
+    checks must be among them, and each of them must be checked somewhere in the notebook."""
+    sys.path.insert(0, str(REPOSITORY))
+    try:
+        from tools import grade
+    finally:
+        sys.path.remove(str(REPOSITORY))
+    lesson = grade.Lesson(path)
+    code = "\n".join(source for kind, source in grade._sources(json.loads(path.read_text())) if kind == "code")
+    checked = set(re.findall(r"\bex\.(\w+)\.check\(", code))
+    assert lesson.module is not None and checked, f"{path.name} has no graded exercise"
+    columns = {exercise_id.split(".", 1)[1] for exercise_id in lesson.exercises}
+    assert checked == columns, f"{path.name}: checked {sorted(checked)}, gradebook {sorted(columns)}"
