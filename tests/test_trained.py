@@ -191,12 +191,8 @@ def test_a_gan_is_trained_with_samples_and_checkpoints_then_loaded_identically(a
         second.generator(noise, training=False)) * 255) / 255, atol=1e-6)
 
 
-def test_an_interrupted_gan_run_resumes_to_the_same_model(tmp_path, monkeypatch, capsys):
-    recipe = dataclasses.replace(TINY_GAN, epochs=3)
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "uninterrupted"))
-    straight = trained.load_or_train(recipe, verbose=False)
-
-    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "interrupted"))
+def train_interrupted_after_epoch_two(monkeypatch, train):
+    """Run ``train()`` and stop it with a KeyboardInterrupt after epoch 2 (the laptop lid closed)."""
     original = trained._GANRecordKeeper.on_epoch_end
 
     def interrupted_after_epoch_two(self, epoch, logs=None):
@@ -206,8 +202,17 @@ def test_an_interrupted_gan_run_resumes_to_the_same_model(tmp_path, monkeypatch,
 
     monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", interrupted_after_epoch_two)
     with pytest.raises(KeyboardInterrupt):
-        trained.load_or_train(recipe, verbose=False)
+        train()
     monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", original)
+
+
+def test_an_interrupted_gan_run_resumes_to_the_same_model(tmp_path, monkeypatch, capsys):
+    recipe = dataclasses.replace(TINY_GAN, epochs=3)
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "uninterrupted"))
+    straight = trained.load_or_train(recipe, verbose=False)
+
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "interrupted"))
+    train_interrupted_after_epoch_two(monkeypatch, lambda: trained.load_or_train(recipe, verbose=False))
 
     resumed = trained.load_or_train(recipe)
     printed = capsys.readouterr().out
@@ -303,17 +308,8 @@ def test_an_interrupted_run_resumes_with_its_quality_curve(tmp_path, monkeypatch
     trained.load_or_train(recipe, verbose=False, quality_curve=straight)
 
     monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "interrupted"))
-    original = trained._GANRecordKeeper.on_epoch_end
-
-    def interrupted_after_epoch_two(self, epoch, logs=None):
-        original(self, epoch, logs)
-        if epoch == 1:
-            raise KeyboardInterrupt("the laptop lid was closed")
-
-    monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", interrupted_after_epoch_two)
-    with pytest.raises(KeyboardInterrupt):
-        trained.load_or_train(recipe, verbose=False, quality_curve=tiny_curve(classifier))
-    monkeypatch.setattr(trained._GANRecordKeeper, "on_epoch_end", original)
+    train_interrupted_after_epoch_two(
+        monkeypatch, lambda: trained.load_or_train(recipe, verbose=False, quality_curve=tiny_curve(classifier)))
     resumed = tiny_curve(classifier)
     trained.load_or_train(recipe, verbose=False, quality_curve=resumed)
     assert resumed.history["epoch"] == [0, 1, 2, 3]
