@@ -60,6 +60,13 @@ def test_candidate_names_and_bad_names():
     recipe = benchmark.recipe_of("ttur", 2)
     assert recipe.seed == 2 and recipe.discriminator_learning_rate == 4e-4 and recipe.learning_rate == 1e-4
     assert benchmark.recipe_of("baseline", 0) == benchmark.baseline_recipe()
+    # the baseline is the recipe before the search (GANRecipe's defaults), whatever the catalogue holds now
+    assert benchmark.baseline_recipe().learning_rate == 2e-4 and benchmark.baseline_recipe().loss == "bce"
+    conditional = benchmark.recipe_of("rate_3.2e-3+hinge", 1, "conditional_gan")
+    assert conditional.kind == "cgan" and conditional.learning_rate == 3.2e-3 and conditional.loss == "hinge"
+    assert conditional.epochs == benchmark.baseline_recipe("conditional_gan").epochs
+    with pytest.raises(ValueError, match="model"):
+        benchmark.baseline_recipe("vae")
     with pytest.raises(ValueError, match="name"):
         benchmark.changes_of("ema+adam")
     with pytest.raises(TypeError, match="name"):
@@ -68,6 +75,8 @@ def test_candidate_names_and_bad_names():
 
 def test_quick_run_stops_on_budget_and_records_every_field(tmp_path, monkeypatch):
     monkeypatch.setattr(benchmark, "GRIDS", tmp_path / "grids")
+    # its own artifacts: the quick run's images must not overwrite a real run's of the same key
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "artifacts"))
     out = tmp_path / "gan_recipes"
     benchmark.main(["--quick", "--out", str(out)])
     results = json.loads(out.with_suffix(".json").read_text())
@@ -87,3 +96,19 @@ def test_quick_run_stops_on_budget_and_records_every_field(tmp_path, monkeypatch
         assert SCORE_FIELDS <= set(results["references"][split])
     table = out.with_suffix(".md").read_text()
     assert "| baseline @ 1 B | 0 |" in table and "| ema @ 1 B | 0 |" in table
+
+
+def test_quick_conditional_run_scores_class_accuracy_and_keeps_labels(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchmark, "GRIDS", tmp_path / "grids")
+    monkeypatch.setenv("COURSE_ARTIFACTS", str(tmp_path / "artifacts"))
+    out = tmp_path / "gan_recipes_conditional"
+    benchmark.main(["--quick", "--model", "conditional_gan", "--recipes", "baseline", "--out", str(out)])
+    results = json.loads(out.with_suffix(".json").read_text())
+    assert results["model"] == "conditional_gan"
+    run = results["runs"]["baseline-seed0-budget1B"]
+    assert run["recipe"]["kind"] == "cgan" and 0 <= run["validation"]["class_accuracy"] <= 1
+    images, labels = benchmark.load_images("baseline-seed0-budget1B", "conditional_gan")
+    assert images.shape == (1000, 28, 28, 1) and np.array_equal(np.bincount(labels), np.full(10, 100))
+    assert "class accuracy" in out.with_suffix(".md").read_text()
+    with pytest.raises(SystemExit, match="conditional_gan"):  # one results file holds one model's runs
+        benchmark.main(["--report", "--out", str(out)])
