@@ -95,6 +95,11 @@ CANDIDATES.update({
     "rate_3.2e-3": {"learning_rate": 3.2e-3},
     "rate_6.4e-3": {"learning_rate": 6.4e-3},
 })
+#: Changes outside the recipe's fields, tried by this benchmark only (keys start with "_"):
+#: both learning rates decayed linearly to zero over the CPU budget.
+CANDIDATES.update({
+    "decay": {"_schedule": "linear_decay"},
+})
 
 
 def changes_of(name):
@@ -111,7 +116,13 @@ def changes_of(name):
 
 
 def recipe_of(name, seed, model="dcgan"):
-    return dataclasses.replace(baseline_recipe(model), seed=seed, **changes_of(name))
+    fields = {key: value for key, value in changes_of(name).items() if not key.startswith("_")}
+    return dataclasses.replace(baseline_recipe(model), seed=seed, **fields)
+
+
+def schedule_of(name):
+    """The benchmark-only learning-rate schedule of candidate ``name`` (None: constant)."""
+    return changes_of(name).get("_schedule")
 
 
 class CPUBudget:
@@ -119,7 +130,7 @@ class CPUBudget:
     process has used ``budget`` CPU seconds (``time.process_time()``, all threads) since
     training began; ``budget=None`` never stops. It records what was reached."""
 
-    def __new__(cls, budget):
+    def __new__(cls, budget, schedule=None):
         import keras
 
         class _CPUBudget(keras.callbacks.Callback):
@@ -137,6 +148,13 @@ class CPUBudget:
             def on_train_batch_end(self, batch, logs=None):
                 self.steps += 1
                 self.cpu_seconds = time.process_time() - self.cpu_start
+                if schedule == "linear_decay":  # both rates fall linearly to 0 as the budget is spent
+                    if not hasattr(self, "start_rates"):
+                        self.start_rates = [float(optimizer.learning_rate.numpy()) for optimizer in
+                                            (self.model.d_optimizer, self.model.g_optimizer)]
+                    left = max(0.0, 1.0 - self.cpu_seconds / self.budget)
+                    for optimizer, rate in zip((self.model.d_optimizer, self.model.g_optimizer), self.start_rates):
+                        optimizer.learning_rate.assign(rate * left)
                 self.wall_seconds = time.perf_counter() - self.wall_start
                 if self.budget is not None and self.cpu_seconds >= self.budget:
                     self.stopped = True
@@ -149,11 +167,14 @@ class CPUBudget:
         return _CPUBudget()
 
 
-def train_run(recipe, data, budget, *, epochs=None):
+def train_run(recipe, data, budget, *, epochs=None, schedule=None):
     """Train ``recipe`` on ``data.x_train`` until ``budget`` CPU seconds are spent (or for
-    ``epochs`` epochs when ``budget`` is None). Returns (gan, what was reached)."""
+    ``epochs`` epochs when ``budget`` is None), with ``schedule`` (see :func:`schedule_of`).
+    Returns (gan, what was reached)."""
+    if schedule is not None and budget is None:
+        raise ValueError("schedule: a learning-rate schedule needs a CPU budget to decay over")
     gan = cu.trained.build_gan(recipe)
-    callback = CPUBudget(budget)
+    callback = CPUBudget(budget, schedule)
     labels = data.y_train if recipe.kind == "cgan" else None
     cu.gan.train(gan, data.x_train * 2 - 1, labels, epochs=epochs or MAX_EPOCHS, batch_size=recipe.batch_size,
                  seed=recipe.seed, callbacks=[callback])
@@ -544,7 +565,7 @@ def main(argv=None):
                     print(f"{key}: already run, skipped", flush=True)
                     continue
                 recipe = recipe_of(name, seed, model)
-                gan, reached = train_run(recipe, data, budget * scale)
+                gan, reached = train_run(recipe, data, budget * scale, schedule=schedule_of(name))
                 record_run(results, name, seed, scale, recipe, reached, gan, data, evaluator)
                 save_results(results, path_json)
                 write_report(results, path_md)

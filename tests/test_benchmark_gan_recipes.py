@@ -112,3 +112,19 @@ def test_quick_conditional_run_scores_class_accuracy_and_keeps_labels(tmp_path, 
     assert "class accuracy" in out.with_suffix(".md").read_text()
     with pytest.raises(SystemExit, match="conditional_gan"):  # one results file holds one model's runs
         benchmark.main(["--report", "--out", str(out)])
+
+
+def test_linear_decay_candidate_lowers_both_rates_towards_zero_over_the_budget():
+    assert benchmark.schedule_of("rate_3.2e-3+hinge+decay") == "linear_decay"
+    assert benchmark.schedule_of("rate_3.2e-3+hinge") is None
+    recipe = benchmark.recipe_of("rate_3.2e-3+hinge+decay", 0)  # the schedule is not a recipe field
+    assert recipe.learning_rate == 3.2e-3
+    import course_utils as cu
+
+    data = cu.data.load_mnist("offline", seed=0)
+    gan, reached = benchmark.train_run(recipe, data, 2.0, schedule="linear_decay")
+    assert reached["stopped_by_budget"]
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert 0 <= float(optimizer.learning_rate.numpy()) < 3.2e-3 * 0.5  # spent: near 0, not the start
+    with pytest.raises(ValueError, match="schedule"):
+        benchmark.train_run(recipe, data, None, epochs=1, schedule="linear_decay")
