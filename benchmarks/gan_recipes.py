@@ -424,7 +424,15 @@ def write_report(results, path_md, notes_path=None):
               if "failed" in run]
     if failed:
         lines += ["", "Runs that diverged (not in the table): " + "; ".join(failed) + "."]
-    chosen = chosen_recipe(results)
+    # The recipe scored on test is fixed when --test runs (results["chosen"]); runs added
+    # later may move the validation argmin, which is then reported, not silently adopted.
+    chosen = results.get("chosen") or chosen_recipe(results)
+    lowest = chosen_recipe(results)
+    if lowest is not None and lowest != chosen:
+        ours, theirs = summary[(chosen, 1)]["frechet_distance"], summary[(lowest, 1)]["frechet_distance"]
+        lines += ["", (f"Runs added after the test was scored: `{lowest}` now has the lowest mean validation FD "
+                  f"({cell(theirs, 1)} against the tested `{chosen}`'s {cell(ours, 1)}); the recipe scored on "
+                  "test stays the one chosen before, so the test is still reported once.")]
     test_summary = summarise(results["runs"], "test")
     if test_summary:
         lines += ["", "## Test scores (reported once: the chosen recipe and the baseline)", ""]
