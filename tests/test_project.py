@@ -136,12 +136,12 @@ def test_silence_does_not_count_time_other_processes_took_the_cpu():
     assert notebook_runner.effective_gap(12.0, before, before) == 12.0
 
 
-def test_run_queue_delays_are_read_for_every_thread_of_a_process():
-    times = notebook_runner._run_queue_delays(os.getpid())
+def test_scheduler_times_are_read_for_every_thread_of_a_process():
+    times = notebook_runner._scheduler_times(os.getpid())
     if os.path.isdir("/proc/self/task"):  # Linux: (CPU, wait) seconds per thread, never negative
         assert str(threading.get_native_id()) in times
         assert all(cpu >= 0 and wait >= 0 for cpu, wait in times.values())
-    assert notebook_runner._run_queue_delays(None) == {}
+    assert notebook_runner._scheduler_times(None) == {}
 
 
 def test_executing_in_place_replaces_a_widget_repr_with_a_sentence(tmp_path):

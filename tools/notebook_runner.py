@@ -172,7 +172,7 @@ def execute_in_place(path, *, max_silence: float = MAX_SILENCE_SECONDS) -> float
     return seconds
 
 
-def _run_queue_delays(pid) -> dict:
+def _scheduler_times(pid) -> dict:
     """Per thread of process ``pid``: ``(seconds on a CPU, seconds runnable but waiting for
     one)`` (Linux ``/proc/<pid>/task/*/schedstat``, first two fields); ``{}`` where that is
     unknown."""
@@ -192,7 +192,7 @@ def _run_queue_delays(pid) -> dict:
 
 def effective_gap(gap: float, times_before: dict, times_after: dict) -> float:
     """How long a silent stretch of ``gap`` seconds would have lasted on an idle machine, as
-    far as the scheduler tells (``times_*`` as :func:`_run_queue_delays` returns them).
+    far as the scheduler tells (``times_*`` as :func:`_scheduler_times` returns them).
 
     While the kernel's threads were mostly asking for a CPU (time served plus time waiting
     at least a quarter of the gap), the stretch is scaled by the share of that demand the
@@ -231,7 +231,7 @@ def _timed_client_class():
 
         def _kernel_delays(self):
             provisioner = getattr(getattr(self, "km", None), "provisioner", None)
-            return _run_queue_delays(getattr(provisioner, "pid", None)) if provisioner is not None else {}
+            return _scheduler_times(getattr(provisioner, "pid", None)) if provisioner is not None else {}
 
         def _cell_starts(self, cell, cell_index):
             self._last_seen = time.monotonic()
