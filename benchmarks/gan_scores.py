@@ -1,6 +1,6 @@
 """Quality and speed of the lesson 5/6 GANs with their default settings (offline MNIST).
 
-For each kind ("dcgan", "cgan") it trains the lesson's GAN from scratch and, every
+For each kind ("dcgan", "cgan") and each seed it trains the lesson's GAN from scratch and, every
 ``--every`` epochs, scores 1,000 generated digits with the evaluator classifier
 (``cu.trained.recipe("evaluator")``, lesson 2's):
 
@@ -14,8 +14,8 @@ real-vs-real value (``cu.metrics.reference_scores``: 1,000 training digits again
 Writes ``benchmarks/results/gan_scores.json`` and ``gan_scores.md``. Timings depend on
 the machine and on what else runs on it.
 
-    .venv/bin/python benchmarks/gan_scores.py            # both kinds, lesson defaults
-    .venv/bin/python benchmarks/gan_scores.py --kinds cgan --epochs 5
+    .venv/bin/python benchmarks/gan_scores.py            # both kinds, lesson defaults, seeds 0 1 2
+    .venv/bin/python benchmarks/gan_scores.py --kinds cgan --epochs 5 --seeds 0
 """
 
 from __future__ import annotations
@@ -59,8 +59,7 @@ def scores(generator, kind, data, evaluator, seed):
 def run(kind, epochs, every, seed, data, evaluator):
     import keras
 
-    recipe = dataclasses.replace(cu.trained.recipe(LESSON_MODEL[kind], "classroom"), epochs=epochs, seed=seed,
-                                 data_seed=seed)
+    recipe = dataclasses.replace(cu.trained.recipe(LESSON_MODEL[kind], "classroom"), epochs=epochs, seed=seed)
     gan = cu.trained.build_gan(recipe)
     curve = [{"epoch": 0, **scores(gan.generator, kind, data, evaluator, seed)}]
     seconds = []
@@ -86,52 +85,103 @@ def run(kind, epochs, every, seed, data, evaluator):
             "untrained": curve[0], "trained": curve[-1], "curve": curve}
 
 
+#: Issue 10's targets for the lessons' default recipes, on test: (score, sense, value).
+TARGETS = {
+    "dcgan": (("precision", ">=", 0.7), ("recall", ">=", 0.6), ("min_class_share", ">=", 0.05),
+              ("max_class_share", "<=", 0.15)),
+    "cgan": (("class_accuracy", ">=", 0.9), ("diversity_ratio", ">=", 0.7), ("recall", ">=", 0.5)),
+}
+TABLE_SCORES = ("frechet_distance", "precision", "recall", "diversity_ratio", "class_coverage", "min_class_share",
+                "max_class_share", "class_accuracy")
+
+
+def spread(values):
+    """(mean, sample standard deviation or nan for one value)."""
+    values = np.asarray(values, float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+
+
+def summary_of(runs):
+    """Mean and spread over seeds of the trained generators' scores, per score."""
+    trained = [run["trained"] for run in runs.values()]
+    return {key: spread([scores[key] for scores in trained]) for key in TABLE_SCORES if key in trained[0]}
+
+
+def shown(mean_std, digits=3):
+    mean, std = mean_std
+    return f"{mean:.{digits}f}" if np.isnan(std) else f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def report(results):
+    kinds = [kind for kind in cu.gan.KINDS if kind in results]
+    real_vs_real = results["baseline"]["real_vs_real"]
+    lines = [(f"Scores of {N_SAMPLES:,} generated digits against the {results['n_test']:,} real test digits, for "
+              "each lesson's default recipe (`cu.trained.recipe`, classroom size) trained from scratch with "
+              "each seed (the data split is the recipe's, the same for every seed); real vs real: "
+              f"{N_SAMPLES:,} training digits in place of the generated ones. Mean ± standard deviation over "
+              f"seeds. Machine: {results['machine']}, {results['date_utc']} UTC."), "",
+             "| score | real vs real | " + " | ".join(
+                 f"{kind}, {results[kind]['recipe']['epochs']} epochs (seeds "
+                 f"{', '.join(map(str, results[kind]['runs']))})" for kind in kinds) + " |",
+             "| --- | --- |" + " --- |" * len(kinds)]
+    for key in TABLE_SCORES:
+        cells = [shown(results[kind]["summary"][key], 1 if key == "frechet_distance" else 3)
+                 if key in results[kind]["summary"] else "-" for kind in kinds]
+        lines.append(f"| {key} | {real_vs_real[key]:g} | " + " | ".join(cells) + " |")
+    for kind in kinds:
+        recipe = results[kind]["recipe"]
+        lines += ["", f"## {kind}: learning rate {recipe['learning_rate']:g}, loss {recipe['loss']}, "
+                  f"{recipe['epochs']} epochs, batch {recipe['batch_size']}", ""]
+        for score, sense, target in TARGETS[kind]:
+            mean = results[kind]["summary"][score][0]
+            met = mean >= target if sense == ">=" else mean <= target
+            lines.append(f"- {score} {sense} {target:g}: {shown(results[kind]['summary'][score])} -> "
+                         f"{'met' if met else 'NOT met'}")
+        for seed, run in results[kind]["runs"].items():
+            trained = run["trained"]
+            lines.append(f"- seed {seed}: class shares (evaluator's reading) "
+                         + ", ".join(f"{digit}: {share:.1%}" for digit, share in enumerate(trained["class_shares"]))
+                         + f"; {run['seconds_training_total']} s of training "
+                         f"({run['seconds_per_epoch_median']} s/epoch median, scoring excluded)")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kinds", nargs="+", default=list(cu.gan.KINDS), choices=cu.gan.KINDS)
     parser.add_argument("--epochs", type=int, default=None, help="default: the lesson's")
     parser.add_argument("--every", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--output", default="gan_scores")
     arguments = parser.parse_args(argv)
 
-    cu.setup(arguments.seed, verbose=False)
-    data = cu.data.load_mnist("offline", seed=arguments.seed)
+    cu.setup(0, verbose=False)
+    data_seeds = {cu.trained.recipe(LESSON_MODEL[kind], "classroom").data_seed for kind in arguments.kinds}
+    if len(data_seeds) != 1:
+        raise SystemExit(f"the lessons' recipes split the data differently ({sorted(data_seeds)})")
+    data = cu.data.load_mnist("offline", seed=data_seeds.pop())
     evaluator = cu.trained.load_or_train(cu.trained.recipe("evaluator", "classroom"), verbose=False).model
     real_vs_real = rounded(cu.metrics.quality_scores(data.x_test, data.x_train[:N_SAMPLES], evaluator,
-                                                     real_labels=data.y_test, labels=data.y_train[:N_SAMPLES],
-                                                     seed=arguments.seed))
+                                                     real_labels=data.y_test, labels=data.y_train[:N_SAMPLES]))
     baseline = {"real_vs_real": real_vs_real, "real_vs_real_frechet_distance": real_vs_real["frechet_distance"],
                 "evaluator_test_accuracy": round(float(np.mean(
                     cu.metrics.predicted_classes(data.x_test, evaluator) == data.y_test)), 4)}
     print(baseline, flush=True)
     results = {"machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", "data": data.name,
-               "n_generated": N_SAMPLES, "baseline": baseline}
+               "n_generated": N_SAMPLES, "n_test": len(data.x_test), "baseline": baseline,
+               "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime())}
     for kind in arguments.kinds:
-        epochs = arguments.epochs or cu.trained.recipe(LESSON_MODEL[kind], "classroom").epochs
-        results[kind] = run(kind, epochs, arguments.every, arguments.seed, data, evaluator)
+        recipe = cu.trained.recipe(LESSON_MODEL[kind], "classroom")
+        epochs = arguments.epochs or recipe.epochs
+        runs = {str(seed): run(kind, epochs, arguments.every, seed, data, evaluator) for seed in arguments.seeds}
+        results[kind] = {"recipe": {**dataclasses.asdict(dataclasses.replace(recipe, epochs=epochs)),
+                                    "augment": list(recipe.augment)},
+                         "runs": runs, "summary": summary_of(runs)}
 
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{arguments.output}.json").write_text(json.dumps(results, indent=1) + "\n")
-    lines = [f"Scores of {N_SAMPLES:,} generated digits against the {len(data.x_test):,} real test digits; "
-             f"real vs real: {N_SAMPLES:,} training digits in place of the generated ones. Untrained -> trained.", "",
-             "| score | real vs real | " + " | ".join(f"{kind} ({results[kind]['epochs']} epochs)"
-                                                    for kind in arguments.kinds) + " |",
-             "| --- | --- |" + " --- |" * len(arguments.kinds)]
-    for key in ("frechet_distance", "precision", "recall", "diversity_ratio", "class_coverage", "min_class_share",
-                "max_class_share", "class_accuracy"):
-        cells = [f"{results[kind]['untrained'][key]:g} -> {results[kind]['trained'][key]:g}"
-                 if key in results[kind]["trained"] else "-" for kind in arguments.kinds]
-        lines.append(f"| {key} | {real_vs_real[key]:g} | " + " | ".join(cells) + " |")
-    for kind in arguments.kinds:
-        trained = results[kind]["trained"]
-        lines += ["", f"{kind}: class shares (evaluator's reading) "
-                  + ", ".join(f"{digit}: {share:.1%}" for digit, share in enumerate(trained["class_shares"]))
-                  + "; within-class diversity ratio per class "
-                  + ", ".join(f"{digit}: {ratio:.2f}" for digit, ratio in enumerate(trained["diversity_per_class"]))
-                  + f"; {results[kind]['seconds_per_epoch_median']} s/epoch (median)."]
-    (RESULTS / f"{arguments.output}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    (RESULTS / f"{arguments.output}.md").write_text(report(results) + "\n")
+    print(report(results))
 
 
 if __name__ == "__main__":
