@@ -196,7 +196,8 @@ CATALOGUE = {
     "printed_classifier": CatalogueEntry(2, ClassifierRecipe(domain="printed"),
                                          ClassifierRecipe(domain="printed", epochs=1)),
     "evaluator": CatalogueEntry(2, ClassifierRecipe(domain="mnist"), ClassifierRecipe(domain="mnist", epochs=1)),
-    "dcgan": CatalogueEntry(5, GANRecipe(kind="dcgan", epochs=30), GANRecipe(kind="dcgan", epochs=2)),
+    "dcgan": CatalogueEntry(5, GANRecipe(kind="dcgan", epochs=30, **_CHOSEN),
+                            GANRecipe(kind="dcgan", epochs=2, **_CHOSEN)),
     # The conditional GANs use the recipe benchmarks/gan_recipes.py chose for the DCGAN
     # (learning rate 3.2e-3, hinge loss); benchmarks/results/gan_recipes_conditional.md
     # measures that it carries over.
