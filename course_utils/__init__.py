@@ -8,7 +8,8 @@ Modules: ``data`` (offline-safe digit domains), ``losses`` (NumPy reference loss
 ``trained`` (the models lessons share: one recipe each, loaded or trained by one call),
 ``progress`` (a line per epoch), ``editing`` (image-editing plumbing), ``metrics``
 (Frechet distance, precision and recall, within-class diversity, class coverage),
-``quality`` (those scores during GAN training), ``plotting`` (image grids and curves), ``exercises``
+``quality`` (those scores during GAN training), ``results`` (benchmark results files, and when a gap
+between runs is more than their spread), ``plotting`` (image grids and curves), ``exercises``
 (graded exercises), ``validation`` (argument checks), ``paths`` (where trained models go,
 atomic writes), ``session`` (``setup``, the run mode and the lessons' claims).
 """
@@ -16,12 +17,12 @@ atomic writes), ``session`` (``setup``, the run mode and the lessons' claims).
 from course_utils.session import claim, in_colab, run_mode, setup  # first: quiets TensorFlow before its import
 
 from course_utils import (  # noqa: E402
-    data, editing, exercises, gan, losses, metrics, models, paths, plotting, progress, quality, trained,
-    validation,
+    data, editing, exercises, gan, losses, metrics, models, paths, plotting, progress, quality, results,
+    trained, validation,
 )
 
 __all__ = [
     "claim", "data", "editing", "exercises", "gan", "in_colab", "losses", "metrics", "models", "paths",
-    "plotting", "progress", "quality", "run_mode", "setup", "trained", "validation",
+    "plotting", "progress", "quality", "results", "run_mode", "setup", "trained", "validation",
 ]
 __version__ = "0.1.0"
