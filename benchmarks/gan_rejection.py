@@ -118,24 +118,14 @@ def main(argv=None):
                "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                "references": gan_recipes.references(data, evaluator),
                "runs": {str(seed): run for seed, run in runs.items()}, "test": test}
-    out = Path(arguments.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
-    out.with_suffix(".md").write_text(report(results) + "\n")
-    print(report(results))
+    gan_truncation.write_results(results, arguments.out, report)
     return results
 
 
 def report(results):
     """The results file's tables in Markdown (``python -c`` can re-write the .md from the .json)."""
 
-    def row_of(per_seed):
-        cells = []
-        for score, digits in zip(SCORES, (1, 3, 3, 3, 3, 2)):
-            mean, std = gan_truncation.mean_std([scores[score] for scores in per_seed])
-            cells.append(f"{mean:.{digits}f} ± {std:.{digits}f}")
-        return " | ".join(cells)
-
+    row_of = gan_truncation.row_of
     header = "| kept | FD | precision | recall | min share | max share | diversity ratio |"
     runs = results["runs"]
     lines = [

@@ -115,24 +115,30 @@ def main(argv=None):
                "runs": {str(seed): {"reached": run["reached"], "validation": run["validation"]}
                         for seed, run in runs.items()},
                "test": {psi: {str(seed): row for seed, row in rows.items()} for psi, rows in test.items()}}
-    out = Path(arguments.out)
+    write_results(results, arguments.out, report)
+    return results
+
+
+def row_of(per_seed):
+    """Markdown cells 'mean ± std' of every score in SCORES over a list of per-seed score dicts."""
+    cells = []
+    for score, digits in zip(SCORES, (1, 3, 3, 3, 3, 2)):
+        mean, std = mean_std([scores[score] for scores in per_seed])
+        cells.append(f"{mean:.{digits}f} ± {std:.{digits}f}")
+    return " | ".join(cells)
+
+
+def write_results(results, out, report):
+    """``out``.json holds ``results``; ``out``.md the Markdown ``report(results)``, also printed."""
+    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     out.with_suffix(".md").write_text(report(results) + "\n")
     print(report(results))
-    return results
 
 
 def report(results):
     seeds = results["runs"]
-
-    def row_of(per_seed):
-        cells = []
-        for score, digits in zip(SCORES, (1, 3, 3, 3, 3, 2)):
-            mean, std = mean_std([scores[score] for scores in per_seed])
-            cells.append(f"{mean:.{digits}f} ± {std:.{digits}f}")
-        return " | ".join(cells)
-
     header = "| codes | FD | precision | recall | min share | max share | diversity ratio |"
     reached = [run["reached"] for run in seeds.values()]
     lines = [
