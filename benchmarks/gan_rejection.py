@@ -138,15 +138,13 @@ def report(results):
         (f"Rule, fixed before the runs: choose the f with the largest mean validation precision among those "
          f"whose mean validation recall is at least {results['min_recall']:g}. Chosen: f = "
          f"{results['chosen_keep']:g}."), "",
-        "## Validation (400 digits; real vs real: "
-        f"precision {results['references']['validation']['precision']:.3f}, recall "
-        f"{results['references']['validation']['recall']:.3f})", "", header, "|" + " --- |" * 7]
+        gan_truncation.split_header("Validation", results["references"]["n_validation"],
+                                    results["references"]["validation"], header)]
     for fraction in results["keep"]:
         lines.append(f"| f = {fraction:g} | "
                      + row_of([run["validation"][f"{fraction:g}"] for run in runs.values()]) + " |")
-    lines += ["", "## Test, once (1,000 digits; real vs real: "
-              f"precision {results['references']['test']['precision']:.3f}, recall "
-              f"{results['references']['test']['recall']:.3f})", "", header, "|" + " --- |" * 7]
+    lines += ["", gan_truncation.split_header("Test, once", results["references"]["n_test"],
+                                              results["references"]["test"], header)]
     for fraction, per_seed in results["test"].items():
         lines.append(f"| f = {fraction} | " + row_of(list(per_seed.values())) + " |")
     per_seed = {fraction: [run["validation"][f"{fraction:g}"]["precision"] for run in runs.values()]

@@ -128,6 +128,14 @@ def row_of(per_seed):
     return " | ".join(cells)
 
 
+def split_header(title, n_digits, reference, header):
+    """A report section's heading (with the real-vs-real precision and recall at the same
+    sizes) and the head of its table, whose columns are those of ``header``."""
+    return "\n".join([
+        f"## {title} ({n_digits:,} digits; real vs real: precision {reference['precision']:.3f}, "
+        f"recall {reference['recall']:.3f})", "", header, "|" + " --- |" * header.count(" | ") + " --- |"])
+
+
 def write_results(results, out, report):
     """``out``.json holds ``results``; ``out``.md the Markdown ``report(results)``, also printed."""
     out = Path(out)
@@ -152,14 +160,12 @@ def report(results):
         (f"Rule, fixed before the runs: choose the psi with the largest mean validation precision among those "
          f"whose mean validation recall is at least {results['min_recall']:g}. Chosen: psi = "
          f"{results['chosen_psi']:g}."), "",
-        "## Validation (400 digits; real vs real: "
-        f"precision {results['references']['validation']['precision']:.3f}, recall "
-        f"{results['references']['validation']['recall']:.3f})", "", header, "|" + " --- |" * 7]
+        split_header("Validation", results["references"]["n_validation"], results["references"]["validation"],
+                     header)]
     for psi in results["psis"]:
         lines.append(f"| psi = {psi:g} | " + row_of([run["validation"][f"{psi:g}"] for run in seeds.values()]) + " |")
-    lines += ["", "## Test, once (1,000 digits; real vs real: "
-              f"precision {results['references']['test']['precision']:.3f}, recall "
-              f"{results['references']['test']['recall']:.3f})", "", header, "|" + " --- |" * 7]
+    lines += ["", split_header("Test, once", results["references"]["n_test"], results["references"]["test"],
+                               header)]
     for psi, per_seed in results["test"].items():
         lines.append(f"| psi = {psi} | " + row_of(list(per_seed.values())) + " |")
     chosen = results["test"][f"{results['chosen_psi']:g}"]
