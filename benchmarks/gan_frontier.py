@@ -30,10 +30,10 @@ evaluator when it is not trained yet)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -48,15 +48,10 @@ LESSON_EPOCHS = 30  # lesson 5's EPOCHS
 QUICK_MINUTES = (0.02, 0.04)  # --quick: milestones of about a second each
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gan_truncation  # noqa: E402  (the GAN benchmarks' shared report helpers; it loads gan_recipes)
 
-
-gan_recipes = _load("gan_recipes")
-gan_truncation = _load("gan_truncation")
+gan_recipes = gan_truncation.gan_recipes
 gan_scores = gan_recipes.gan_scores
 SCORES = gan_truncation.SCORES
 

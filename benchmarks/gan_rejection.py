@@ -26,10 +26,10 @@ on 2 idle cores)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -41,15 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gan_truncation  # noqa: E402  (the GAN benchmarks' shared report helpers; it loads gan_recipes)
 
-
-gan_recipes = _load("gan_recipes")
-gan_truncation = _load("gan_truncation")
+gan_recipes = gan_truncation.gan_recipes
 SCORES = gan_truncation.SCORES
 N_KEPT = 1000
 
