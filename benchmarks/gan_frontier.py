@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -172,26 +171,11 @@ def main(argv=None):
     results = {"recipe": recipe_name, "changes": gan_recipes.changes_of(recipe_name), "seeds": seeds,
                "minutes": minutes, "min_recall": arguments.min_recall, "chosen_minutes": chosen,
                "chosen_by": "the rule" if eligible else "no milestone reached the recall: the longest",
-               "lesson_epochs": LESSON_EPOCHS, "evaluator": evaluator_recipe.identity,
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores, {cpu_model()}",
-               "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
-               "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-               "references": gan_recipes.references(data, evaluator),
+               "lesson_epochs": LESSON_EPOCHS, **gan_truncation.run_context(evaluator_recipe, data, evaluator),
                "runs": {str(seed): run for seed, run in runs.items()}, "test": test}
     gan_truncation.write_results(results, arguments.out, report)
     Path(arguments.out).with_suffix(".partial.json").unlink(missing_ok=True)
     return results
-
-
-def cpu_model():
-    """The CPU's model name (Linux), which decides the evaluator's feature scale here."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def report(results):

@@ -27,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -107,11 +104,7 @@ def main(argv=None):
             for fraction in sorted({1.0, chosen}, reverse=True)}
     results = {"recipe": recipe_name, "changes": gan_recipes.changes_of(recipe_name), "epochs": arguments.epochs,
                "seeds": arguments.seeds, "keep": arguments.keep, "min_recall": arguments.min_recall,
-               "chosen_keep": chosen, "evaluator": evaluator_recipe.identity,
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-               "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
-               "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-               "references": gan_recipes.references(data, evaluator),
+               "chosen_keep": chosen, **gan_truncation.run_context(evaluator_recipe, data, evaluator),
                "runs": {str(seed): run for seed, run in runs.items()}, "test": test}
     gan_truncation.write_results(results, arguments.out, report)
     return results

@@ -104,14 +104,10 @@ def main(argv=None):
     for psi in sorted({1.0, chosen}, reverse=True):
         test[f"{psi:g}"] = {seed: gan_recipes.test_scores(truncated_images(runs[seed]["generator"], psi, seed), data,
                                                           evaluator, seed) for seed in runs}
-    references = gan_recipes.references(data, evaluator)
-
     results = {"recipe": arguments.recipe, "changes": gan_recipes.changes_of(arguments.recipe),
                "budget_cpu_seconds": budget, "seeds": arguments.seeds, "psis": arguments.psis,
-               "min_recall": arguments.min_recall, "chosen_psi": chosen, "evaluator": evaluator_recipe.identity,
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-               "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
-               "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "references": references,
+               "min_recall": arguments.min_recall, "chosen_psi": chosen,
+               **run_context(evaluator_recipe, data, evaluator),
                "runs": {str(seed): {"reached": run["reached"], "validation": run["validation"]}
                         for seed, run in runs.items()},
                "test": {psi: {str(seed): row for seed, row in rows.items()} for psi, rows in test.items()}}
@@ -134,6 +130,29 @@ def split_header(title, n_digits, reference, header):
     return "\n".join([
         f"## {title} ({n_digits:,} digits; real vs real: precision {reference['precision']:.3f}, "
         f"recall {reference['recall']:.3f})", "", header, "|" + " --- |" * header.count(" | ") + " --- |"])
+
+
+def run_context(evaluator_recipe, data, evaluator):
+    """What a GAN benchmark records of how it was scored and where: the evaluator, this
+    machine (with its CPU model, which sets the scale of the evaluator's features), the load
+    average at the end, the date, and the real-vs-real reference scores."""
+    return {"evaluator": evaluator_recipe.identity,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, {cpu_model()}",
+            "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
+            "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+            "references": gan_recipes.references(data, evaluator)}
+
+
+def cpu_model(cpuinfo=Path("/proc/cpuinfo")):
+    """The CPU's model name (Linux's ``cpuinfo``), or the platform's processor string where
+    that file or its "model name" line is missing."""
+    try:
+        for line in Path(cpuinfo).read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def write_results(results, out, report):
