@@ -20,8 +20,8 @@ would have. After training:
    milestones that meet it on validation, and the commonest digit at each milestone.
 
 Writes ``benchmarks/results/gan_frontier.json`` and ``.md``, and a grid of 64 digits of
-every snapshot to ``build/gan_frontier/`` (``<recipe>-seed<seed>-<minutes>min.png``). One command (3 seeds x 20 minutes, plus the
-evaluator when it is not trained yet)::
+every snapshot to ``build/gan_frontier/`` (``<recipe>-seed<seed>-<minutes>min.png``). One
+command (3 seeds x 20 minutes, plus the evaluator when it is not trained yet)::
 
     .venv/bin/python benchmarks/gan_frontier.py
     .venv/bin/python benchmarks/gan_frontier.py --quick --out /tmp/x   # seconds (the test's)
@@ -110,9 +110,13 @@ def train_with_snapshots(recipe, data, minutes):
     return callback.snapshots
 
 
-def as_unit_images(uint8_images):
-    return uint8_images.astype(np.float32)[..., None] / 255.0 if uint8_images.ndim == 3 else \
-        uint8_images.astype(np.float32) / 255.0
+def validation_means(runs, seeds, minutes):
+    """``{milestone: {score: mean over seeds}}`` of the validation scores, for the milestones
+    every seed reached and scored (``runs[seed][milestone]["validation"]``)."""
+    scored = [key for key in (f"{value:g}" for value in minutes)
+              if all("validation" in runs[seed].get(key, {}) for seed in seeds)]
+    return {key: {score: float(np.mean([runs[seed][key]["validation"][score] for seed in seeds]))
+                  for score in SCORES} for key in scored}
 
 
 def main(argv=None):
@@ -145,7 +149,7 @@ def main(argv=None):
             if images is None:
                 snapshot["failed"] = "generated pixels are NaN or infinite"
                 continue
-            images_of[seed, key] = as_unit_images(images)
+            images_of[seed, key] = images.astype(np.float32) / 255.0
             snapshot["validation"] = gan_recipes.validation_scores(images_of[seed, key], data, evaluator, seed)
             v = snapshot["validation"]
             print(f"seed {seed}, {key} min: {snapshot['epochs']} epochs, validation FD {v['frechet_distance']:.1f}, "
@@ -156,14 +160,11 @@ def main(argv=None):
         partial.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text(json.dumps({str(key): run for key, run in runs.items()}, indent=1) + "\n")
 
-    scored = [key for key in (f"{value:g}" for value in minutes)
-              if all("validation" in runs[seed].get(key, {}) for seed in seeds)]
-    if not scored:
+    mean_scores = validation_means(runs, seeds, minutes)
+    if not mean_scores:
         raise SystemExit("no milestone was reached and scored by every seed")
-    mean_scores = {key: {score: float(np.mean([runs[seed][key]["validation"][score] for seed in seeds]))
-                         for score in SCORES} for key in scored}
-    eligible = [key for key in scored if mean_scores[key]["recall"] >= arguments.min_recall]
-    chosen = max(eligible, key=lambda key: mean_scores[key]["precision"]) if eligible else scored[-1]
+    eligible = [key for key, row in mean_scores.items() if row["recall"] >= arguments.min_recall]
+    chosen = max(eligible, key=lambda key: mean_scores[key]["precision"]) if eligible else list(mean_scores)[-1]
     test = {str(seed): gan_recipes.test_scores(images_of[seed, chosen], data, evaluator, seed) for seed in seeds}
     for (seed, key), images in images_of.items():
         gan_recipes.save_grid(images, GRIDS / f"{recipe_name}-seed{seed}-{key}min.png")
@@ -241,10 +242,8 @@ def commonest_digit(rows):
 def frontier(results):
     """Sentences on which of issue 10's three DCGAN targets each milestone meets on validation."""
     seeds = [str(seed) for seed in results["seeds"]]
-    scored = [f"{value:g}" for value in results["minutes"]
-              if all("validation" in results["runs"][seed].get(f"{value:g}", {}) for seed in seeds)]
-    mean = {key: {score: float(np.mean([results["runs"][seed][key]["validation"][score] for seed in seeds]))
-                  for score in SCORES} for key in scored}
+    mean = validation_means(results["runs"], seeds, results["minutes"])
+    scored = list(mean)
     met = {key: {"precision >= 0.7": mean[key]["precision"] >= 0.7,
                  f"recall >= {results['min_recall']:g}": mean[key]["recall"] >= results["min_recall"],
                  "every class 5%-15%": mean[key]["min_class_share"] >= 0.05 and mean[key]["max_class_share"] <= 0.15}
