@@ -163,15 +163,15 @@ def main(argv=None):
     mean_scores = validation_means(runs, seeds, minutes)
     if not mean_scores:
         raise SystemExit("no milestone was reached and scored by every seed")
-    eligible = [key for key, row in mean_scores.items() if row["recall"] >= arguments.min_recall]
-    chosen = max(eligible, key=lambda key: mean_scores[key]["precision"]) if eligible else list(mean_scores)[-1]
+    chosen = gan_truncation.choose_by_rule(mean_scores, arguments.min_recall, fallback=list(mean_scores)[-1])
+    by_rule = any(row["recall"] >= arguments.min_recall for row in mean_scores.values())
     test = {str(seed): gan_recipes.test_scores(images_of[seed, chosen], data, evaluator, seed) for seed in seeds}
     for (seed, key), images in images_of.items():
         gan_recipes.save_grid(images, GRIDS / f"{recipe_name}-seed{seed}-{key}min.png")
 
     results = {"recipe": recipe_name, "changes": gan_recipes.changes_of(recipe_name), "seeds": seeds,
                "minutes": minutes, "min_recall": arguments.min_recall, "chosen_minutes": chosen,
-               "chosen_by": "the rule" if eligible else "no milestone reached the recall: the longest",
+               "chosen_by": "the rule" if by_rule else "no milestone reached the recall: the longest",
                "lesson_epochs": LESSON_EPOCHS, **gan_truncation.run_context(evaluator_recipe, data, evaluator),
                "runs": {str(seed): run for seed, run in runs.items()}, "test": test}
     gan_truncation.write_results(results, arguments.out, report)
@@ -224,13 +224,20 @@ def report(results):
                  + gan_truncation.row_of(list(results["test"].values())) + f" | {digit} ({share:.0%}) |")
     mean = {score: gan_truncation.mean_std([row[score] for row in results["test"].values()])[0]
             for score in SCORES}
-    band = mean["min_class_share"] >= 0.05 and mean["max_class_share"] <= 0.15
-    lines += ["", f"## Targets (issue 10, lesson 5, on test) at {results['chosen_minutes']} minutes", "",
-              f"- precision >= 0.7: {mean['precision']:.3f} -> {'met' if mean['precision'] >= 0.7 else 'NOT met'}",
-              f"- recall >= 0.6: {mean['recall']:.3f} -> {'met' if mean['recall'] >= 0.6 else 'NOT met'}",
-              f"- every class 5%-15%: {mean['min_class_share']:.3f}-{mean['max_class_share']:.3f} -> "
-              f"{'met' if band else 'NOT met'}"]
+    values = (f"{mean['precision']:.3f}", f"{mean['recall']:.3f}",
+              f"{mean['min_class_share']:.3f}-{mean['max_class_share']:.3f}")
+    lines += ["", f"## Targets (issue 10, lesson 5, on test) at {results['chosen_minutes']} minutes", ""]
+    lines += [f"- {target}: {value} -> {'met' if met else 'NOT met'}"
+              for (target, met), value in zip(targets_met(mean, results["min_recall"]).items(), values)]
     return "\n".join(lines + ["", "## The frontier (validation means)", ""] + frontier(results))
+
+
+def targets_met(mean, min_recall):
+    """Issue 10's three targets for lesson 5's DCGAN, each with whether the scores ``mean``
+    meet it."""
+    return {"precision >= 0.7": mean["precision"] >= 0.7,
+            f"recall >= {min_recall:g}": mean["recall"] >= min_recall,
+            "every class 5%-15%": mean["min_class_share"] >= 0.05 and mean["max_class_share"] <= 0.15}
 
 
 def commonest_digit(rows):
@@ -244,10 +251,7 @@ def frontier(results):
     seeds = [str(seed) for seed in results["seeds"]]
     mean = validation_means(results["runs"], seeds, results["minutes"])
     scored = list(mean)
-    met = {key: {"precision >= 0.7": mean[key]["precision"] >= 0.7,
-                 f"recall >= {results['min_recall']:g}": mean[key]["recall"] >= results["min_recall"],
-                 "every class 5%-15%": mean[key]["min_class_share"] >= 0.05 and mean[key]["max_class_share"] <= 0.15}
-           for key in scored}
+    met = {key: targets_met(mean[key], results["min_recall"]) for key in scored}
     lines = [f"- {target}: met at {', '.join(key for key in scored if met[key][target]) or 'no milestone'} "
              "(minutes)" for target in met[scored[0]]]
     together = [key for key in scored if all(met[key].values())]

@@ -98,7 +98,7 @@ def main(argv=None):
     mean_scores = {fraction: {score: float(np.mean([runs[seed]["validation"][f"{fraction:g}"][score]
                                                     for seed in runs])) for score in SCORES}
                    for fraction in arguments.keep}
-    chosen = gan_truncation.choose_psi(mean_scores, arguments.min_recall)  # the same rule, on f
+    chosen = gan_truncation.choose_by_rule(mean_scores, arguments.min_recall, fallback=1.0)  # 1: keep all
     test = {f"{fraction:g}": {str(seed): gan_recipes.test_scores(kept_images(*pools[seed], fraction), data,
                                                                  evaluator, seed) for seed in runs}
             for fraction in sorted({1.0, chosen}, reverse=True)}

@@ -50,13 +50,15 @@ def truncated_images(generator, psi, seed, n=1000):
     return cu.gan.generate(generator, psi * codes)
 
 
-def choose_psi(mean_scores, min_recall):
-    """The psi with the largest mean validation precision among those whose mean validation
-    recall is >= ``min_recall``; psi = 1 (no truncation) if none qualifies."""
-    eligible = [psi for psi, row in mean_scores.items() if row["recall"] >= min_recall]
+def choose_by_rule(mean_scores, min_recall, fallback):
+    """The rule the truncation, rejection and frontier scripts fix before their runs: the key
+    of ``mean_scores`` (psi, kept fraction, minutes) with the largest mean validation
+    precision among those whose mean validation recall is >= ``min_recall``; ``fallback``
+    if none qualifies."""
+    eligible = [key for key, row in mean_scores.items() if row["recall"] >= min_recall]
     if not eligible:
-        return 1.0
-    return max(eligible, key=lambda psi: mean_scores[psi]["precision"])
+        return fallback
+    return max(eligible, key=lambda key: mean_scores[key]["precision"])
 
 
 def mean_std(values):
@@ -99,7 +101,7 @@ def main(argv=None):
 
     mean_scores = {psi: {score: float(np.mean([runs[seed]["validation"][f"{psi:g}"][score] for seed in runs]))
                          for score in SCORES} for psi in arguments.psis}
-    chosen = choose_psi(mean_scores, arguments.min_recall)
+    chosen = choose_by_rule(mean_scores, arguments.min_recall, fallback=1.0)  # 1: no truncation
     test = {}
     for psi in sorted({1.0, chosen}, reverse=True):
         test[f"{psi:g}"] = {seed: gan_recipes.test_scores(truncated_images(runs[seed]["generator"], psi, seed), data,

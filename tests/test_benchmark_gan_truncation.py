@@ -14,11 +14,11 @@ benchmark = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(benchmark)
 
 
-def test_choose_psi_takes_the_most_precise_psi_that_keeps_the_recall():
+def test_choose_by_rule_takes_the_most_precise_key_that_keeps_the_recall():
     scores = {1.0: {"precision": 0.55, "recall": 0.80}, 0.8: {"precision": 0.65, "recall": 0.62},
               0.6: {"precision": 0.75, "recall": 0.40}}
-    assert benchmark.choose_psi(scores, min_recall=0.6) == 0.8
-    assert benchmark.choose_psi(scores, min_recall=0.9) == 1.0  # none qualifies: no truncation
+    assert benchmark.choose_by_rule(scores, min_recall=0.6, fallback=1.0) == 0.8
+    assert benchmark.choose_by_rule(scores, min_recall=0.9, fallback=1.0) == 1.0  # none qualifies
 
 
 def test_mean_std_over_seeds():
